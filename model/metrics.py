@@ -1,0 +1,121 @@
+"""Model-level metrics, one row per week: the names are a contract (DESIGN.md section 4).
+
+Every metric is computed from the state arrays and the week's trades in one
+vectorised pass. Shares are in [0, 1]; a share whose denominator is zero (for
+example ``platform_share`` in a week without trade) is reported as 0, never NaN.
+Step 0 is the economy before its first week: stocks are set, flows are zero.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .scenario import InvestmentParams
+from .state import LARGE, MICRO, SME, FirmTable, PlatformTable, Trades
+
+# Unserved hours below this count as served (floating-point residue of clearing).
+UNMET_TOLERANCE_HOURS = 1e-6
+
+COLUMNS: dict[str, tuple[str, str]] = {
+    "utilisation_mean": ("share", "Capacity-weighted mean of used / available machine-hours over firms."),
+    "utilisation_std": ("share", "Standard deviation of firm utilisation across firms with machines."),
+    "idle_share": ("share", "Share of firms with machines that use under 50% of them."),
+    "overload_share": ("share", "Share of firms with unserved orders this week."),
+    "unmet_demand_share": ("share", "Ordered hours (new plus backlog) not produced / ordered hours."),
+    "shared_hours": ("hours/week", "Machine-hours delivered from one firm to another."),
+    "shared_value": ("yuan/week", "What buyers paid for those hours."),
+    "platform_share": ("share", "Share of delivered traded hours cleared on platforms."),
+    "producers_per_order": (
+        "firms", "Mean number of distinct producers (the firm itself and its sellers) per served order; "
+        "an order is one firm's demand for one process type in one week.",
+    ),
+    "outsourcing_ratio": ("share", "Share of firms' served orders made by another firm."),
+    "specialisation_index": (
+        "HHI 0-1", "Output-weighted mean Herfindahl index of each firm's production across process types.",
+    ),
+    "failed_trade_share": ("share", "Share of matched traded hours that failed (defect or non-delivery)."),
+    "investment": ("yuan/week", "Spending on new machines this week."),
+    "capital_stock": ("hours/week", "Installed capacity of all active firms."),
+    "platform_members": ("firms", "Firms that belong to at least one platform."),
+    "platform_hhi": ("HHI 0-1", "Concentration of delivered platform hours across platforms (0 if none)."),
+    "n_large": ("firms", "Active large firms."),
+    "n_sme": ("firms", "Active SMEs."),
+    "n_micro": ("firms", "Active micro-entrepreneurs."),
+    "n_platforms": ("platforms", "Active platforms."),
+}
+
+
+def measure(firms: FirmTable, platforms: PlatformTable, trades: Trades) -> dict[str, float]:
+    """Compute the columns of :data:`COLUMNS` for the week just played, except the capital ones.
+
+    Call it after the week's books and before machines change hands; then add
+    :func:`measure_capital`.
+    """
+    active = firms.active
+    capacity = firms.capacity_hours.sum(axis=1) * active
+    with_machines = capacity > 0
+    used = firms.own_hours + firms.sold_hours
+    used_total = used.sum()
+
+    delivered = trades.delivered
+    shared_hours = float(trades.hours[delivered].sum())
+    platform_hours = float(trades.hours[delivered & (trades.platform >= 0)].sum())
+    matched_hours = float(trades.hours.sum())
+    own_total, bought_total = firms.own_hours.sum(), firms.bought_hours.sum()
+
+    output = used.sum(axis=1)
+    producing = output > 0
+    concentration = ((used[producing] / output[producing, None]) ** 2).sum(axis=1)
+
+    delivered_hours = np.bincount(trades.platform[delivered & (trades.platform >= 0)],
+                                  trades.hours[delivered & (trades.platform >= 0)], minlength=platforms.n)
+    volume = delivered_hours.sum()
+
+    return {
+        "utilisation_mean": _ratio(used_total, capacity.sum()),
+        "utilisation_std": float(firms.utilisation[with_machines].std()) if with_machines.any() else 0.0,
+        "idle_share": _mean(firms.utilisation[with_machines] < 0.5),
+        "overload_share": _mean(firms.unmet_hours[active].sum(axis=1) > UNMET_TOLERANCE_HOURS),
+        "unmet_demand_share": _ratio(firms.unmet_hours.sum(), firms.orders_hours.sum()),
+        "shared_hours": shared_hours,
+        "shared_value": float(trades.paid_yuan.sum()),
+        "platform_share": _ratio(platform_hours, shared_hours),
+        "producers_per_order": producers_per_order(firms, trades),
+        "outsourcing_ratio": _ratio(bought_total, own_total + bought_total),
+        "specialisation_index": _ratio((concentration * output[producing]).sum(), output[producing].sum()),
+        "failed_trade_share": _ratio(matched_hours - shared_hours, matched_hours),
+        "platform_members": int((firms.membership & active[:, None]).any(axis=1).sum()) if platforms.n else 0,
+        "platform_hhi": float(((delivered_hours / volume) ** 2).sum()) if volume > 0 else 0.0,
+        "n_large": int((active & (firms.kind == LARGE)).sum()),
+        "n_sme": int((active & (firms.kind == SME)).sum()),
+        "n_micro": int((active & (firms.kind == MICRO)).sum()),
+        "n_platforms": int(platforms.active.sum()),
+    }
+
+
+def measure_capital(firms: FirmTable, machines_bought: np.ndarray, params: InvestmentParams) -> dict[str, float]:
+    """``investment`` (yuan spent on machines this week) and ``capital_stock`` (installed hours/week)."""
+    return {
+        "investment": float(machines_bought.sum() * params.machine_price_yuan),
+        "capital_stock": float((firms.capacity_hours.sum(axis=1) * firms.active).sum()),
+    }
+
+
+def producers_per_order(firms: FirmTable, trades: Trades) -> float:
+    """Mean distinct producers per served order (firm x process type with any hours served)."""
+    n, k = firms.own_hours.shape
+    delivered = trades.delivered & (trades.hours > 0)
+    order = trades.buyer[delivered] * k + trades.process[delivered]
+    distinct_sellers = np.unique(order * n + trades.seller[delivered]) // n
+    sellers_per_order = np.bincount(distinct_sellers, minlength=n * k)
+    producers = sellers_per_order + (firms.own_hours.ravel() > 0)
+    served = producers > 0
+    return _ratio(producers[served].sum(), served.sum())
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return float(numerator / denominator) if denominator > 0 else 0.0
+
+
+def _mean(mask: np.ndarray) -> float:
+    return float(mask.mean()) if mask.size else 0.0

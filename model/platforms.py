@@ -1,0 +1,209 @@
+"""Mechanism 7, platforms: their size, matching efficiency, and who joins or leaves.
+
+Matching efficiency rises with infrastructure and with size (a network effect):
+
+    efficiency_p = infrastructure_quality * s_p / (s_p + half_efficiency_share)
+
+where ``s_p`` is the platform's share of all active firms as members.
+
+Every ``review_period_weeks`` each firm (staggered) reviews its memberships. A
+non-member with digital readiness of at least ``min_readiness`` joins platform
+``p`` when the gains it expects over ``planning_horizon_weeks`` exceed the fees
+and its joining cost, ``join_cost x (1 + digitalisation_cost_factor x (1 -
+readiness)) x (1 - digitalisation_subsidy)``, and it can pay that cost. Expected
+gains use what it knows: its own recent unserved hours and unsold idle hours, its
+own order values and costs, and the platform's public record (fill rates and
+price, a launch belief before any history). A member that has stayed
+``min_tenure_weeks`` leaves when its realised gains through the platform fall
+below the fee. Firms may belong to several platforms (multi-homing); a firm
+already served elsewhere sees less unserved need, so the second platform is
+worth less, and volume can tip towards the bigger platform.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .scenario import Scenario
+from .state import FirmTable, PlatformTable, Trades
+from .trade import PlatformWeek
+
+
+def create_platforms(scenario: Scenario, node_ids: np.ndarray) -> PlatformTable:
+    """Identical platforms at launch, with no members and the launch fill belief."""
+    params = scenario.platforms
+    count = node_ids.size
+    commission = np.full(count, params.commission_rate)
+    firm_value = scenario.demand.order_value_yuan_per_hour
+    firm_cost = scenario.firms.production_cost_yuan_per_hour
+    return PlatformTable(
+        node_id=node_ids,
+        commission_rate=commission,
+        membership_fee=np.full(count, params.membership_fee_yuan_per_week),
+        infrastructure_quality=np.full(count, params.infrastructure_quality),
+        credit_system=np.full(count, params.credit_system),
+        active=np.ones(count, bool),
+        member_share=np.zeros(count),
+        matching_efficiency=np.zeros(count),
+        buyer_fill_ewma=np.full(count, params.launch_fill_belief),
+        seller_fill_ewma=np.full(count, params.launch_fill_belief),
+        price_ewma=launch_price(firm_value, firm_cost, commission),
+        traded_hours=np.zeros(count),
+        traded_value=np.zeros(count),
+        commission_yuan=np.zeros(count),
+    )
+
+
+def launch_price(value: float, cost: float, commission: np.ndarray) -> np.ndarray:
+    """Expected price before any trade: midway between typical value and cost grossed up by commission.
+
+    With a commission of 1 no seller can cover its cost at any price: the price is infinite.
+    """
+    with np.errstate(divide="ignore"):
+        return 0.5 * (value + cost / (1.0 - commission))
+
+
+def update_size(firms: FirmTable, platforms: PlatformTable, scenario: Scenario) -> None:
+    """Member shares and matching efficiency from current membership."""
+    active_firms = max(int(firms.active.sum()), 1)
+    members = (firms.membership & firms.active[:, None]).sum(axis=0)
+    platforms.member_share[:] = members / active_firms
+    half = scenario.platforms.half_efficiency_share
+    share = platforms.member_share
+    with np.errstate(invalid="ignore", divide="ignore"):
+        size_effect = np.where(share + half > 0, share / (share + half), 0.0)
+    platforms.matching_efficiency[:] = platforms.infrastructure_quality * size_effect * platforms.active
+
+
+def platform_reach(firms: FirmTable, platforms: PlatformTable) -> np.ndarray:
+    """(N,) largest member share among the platforms each firm belongs to (0 if none)."""
+    if platforms.n == 0:
+        return np.zeros(firms.n)
+    return (firms.membership * platforms.member_share[None, :]).max(axis=1)
+
+
+def charge_fees(firms: FirmTable, platforms: PlatformTable) -> None:
+    """Book each member's weekly membership fees as expenses."""
+    if platforms.n:
+        firms.expenses_yuan += (firms.membership & firms.active[:, None]) @ platforms.membership_fee
+
+
+def record_platform_week(
+    firms: FirmTable,
+    platforms: PlatformTable,
+    trades: Trades,
+    week_stats: PlatformWeek,
+    scenario: Scenario,
+) -> None:
+    """Update platform volumes and public record, members' gains, and sellers' credit records."""
+    if platforms.n == 0:
+        return
+    n, n_platforms = firms.n, platforms.n
+    on_platform = trades.platform >= 0
+    platform = trades.platform[on_platform]
+    hours = trades.hours[on_platform]
+    delivered = trades.delivered[on_platform]
+    paid = trades.paid_yuan[on_platform]
+    platforms.traded_hours[:] = np.bincount(platform, hours * delivered, minlength=n_platforms)
+    platforms.traded_value[:] = np.bincount(platform, paid, minlength=n_platforms)
+    platforms.commission_yuan[:] = np.bincount(
+        platform, trades.commission_yuan[on_platform] * delivered, minlength=n_platforms
+    )
+
+    weight = 1.0 / scenario.firms.memory_weeks
+    requested, offered = week_stats.requested_hours, week_stats.offered_hours
+    matched = week_stats.matched_hours
+    has_requests, has_offers, has_trades = requested > 0, offered > 0, matched > 0
+    platforms.buyer_fill_ewma[has_requests] += weight * (
+        matched[has_requests] / requested[has_requests] - platforms.buyer_fill_ewma[has_requests]
+    )
+    platforms.seller_fill_ewma[has_offers] += weight * (
+        matched[has_offers] / offered[has_offers] - platforms.seller_fill_ewma[has_offers]
+    )
+    matched_value = np.bincount(platform, hours * trades.price[on_platform], minlength=n_platforms)
+    mean_price = np.divide(matched_value, matched, out=np.zeros(n_platforms), where=has_trades)
+    # A platform that has never traded still advertises its launch price (possibly infinite).
+    never_traded = ~np.isfinite(platforms.price_ewma)
+    platforms.price_ewma[has_trades & never_traded] = mean_price[has_trades & never_traded]
+    update = has_trades & ~never_traded
+    platforms.price_ewma[update] += weight * (mean_price[update] - platforms.price_ewma[update])
+
+    # Each member's gain through each platform this week (buyer and seller surplus).
+    buyer, seller, process = trades.buyer[on_platform], trades.seller[on_platform], trades.process[on_platform]
+    delivered_hours = hours * delivered
+    buyer_gain = delivered_hours * (firms.order_value[buyer, process] - trades.price[on_platform])
+    seller_gain = trades.received_yuan[on_platform] - delivered_hours * firms.production_cost[seller, process]
+    gain = np.bincount(buyer * n_platforms + platform, buyer_gain, minlength=n * n_platforms)
+    gain += np.bincount(seller * n_platforms + platform, seller_gain, minlength=n * n_platforms)
+    members = firms.membership
+    firms.platform_surplus_ewma[members] += weight * (
+        gain.reshape(n, n_platforms)[members] - firms.platform_surplus_ewma[members]
+    )
+
+    failed = ~delivered
+    firms.sales_record += np.bincount(seller, minlength=n)
+    firms.failure_record += np.bincount(seller[failed], minlength=n)
+
+
+def review_memberships(
+    firms: FirmTable,
+    platforms: PlatformTable,
+    week: int,
+    scenario: Scenario,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Firms due for review join or leave platforms.
+
+    Returns
+    -------
+    joined, left : ndarray of shape (M, 2)
+        ``(firm row, platform row)`` pairs that joined or left this week.
+    """
+    params = scenario.platforms
+    empty = np.zeros((0, 2), np.int64)
+    if platforms.n == 0:
+        return empty, empty
+    due = firms.active & ((week + firms.review_offset) % params.review_period_weeks == 0)
+    if not due.any():
+        return empty, empty
+
+    rows = np.flatnonzero(due)
+    unserved = firms.unmet_ewma[rows].sum(axis=1)
+    unsold = firms.unsold_offer_ewma[rows]
+    value = (firms.order_mix[rows] * firms.order_value[rows]).sum(axis=1)
+    machines = firms.machines[rows]
+    machine_count = machines.sum(axis=1)
+    own_cost = (machines * firms.production_cost[rows]).sum(axis=1)
+    cost = np.divide(own_cost, machine_count, out=np.full(rows.size, np.inf), where=machine_count > 0)
+    join_cost = (
+        params.join_cost_yuan
+        * (1.0 + params.digitalisation_cost_factor * (1.0 - firms.digital_readiness[rows]))
+        * (1.0 - params.digitalisation_subsidy)
+    )
+    ready = firms.digital_readiness[rows] >= params.min_readiness
+    tenure = week - firms.joined_week[rows]
+
+    joined, left = [], []
+    for p in range(platforms.n):
+        price = platforms.price_ewma[p]
+        with np.errstate(invalid="ignore"):
+            receipt = np.nan_to_num((1.0 - platforms.commission_rate[p]) * price, nan=0.0, posinf=0.0)
+        buyer_gain = platforms.buyer_fill_ewma[p] * unserved * np.maximum(value - price, 0.0)
+        seller_gain = platforms.seller_fill_ewma[p] * unsold * np.maximum(receipt - cost, 0.0)
+        weekly_net = buyer_gain + seller_gain - platforms.membership_fee[p]
+        member = firms.membership[rows, p]
+        join = (
+            ~member & ready & (firms.cash_yuan[rows] >= join_cost) & platforms.active[p]
+            & (params.planning_horizon_weeks * weekly_net > join_cost)
+        )
+        leave = (
+            member & (tenure[:, p] >= params.min_tenure_weeks)
+            & (firms.platform_surplus_ewma[rows, p] < platforms.membership_fee[p])
+        )
+        firms.membership[rows[join], p] = True
+        firms.joined_week[rows[join], p] = week
+        firms.cash_yuan[rows[join]] -= join_cost[join]  # a one-off outlay, like investment
+        firms.membership[rows[leave], p] = False
+        firms.platform_surplus_ewma[rows[join | leave], p] = 0.0
+        joined.append(np.stack([rows[join], np.full(join.sum(), p)], axis=1))
+        left.append(np.stack([rows[leave], np.full(leave.sum(), p)], axis=1))
+    return np.concatenate(joined).astype(np.int64), np.concatenate(left).astype(np.int64)

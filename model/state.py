@@ -1,0 +1,150 @@
+"""Array state of the economy: one table per agent kind family, one row per agent.
+
+Firms of all three kinds (large firms, SMEs, micro-entrepreneurs) share one table
+because they trade in one market; ``kind`` tells them apart. Row ``i`` is firm
+``i`` for the whole run; a firm that leaves keeps its row with ``active`` False.
+Arrays of shape ``(n_firms, K)`` are per process type. Hours are machine-hours
+per week; money is yuan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+LARGE, SME, MICRO = 0, 1, 2
+KIND_NAMES = ("large", "sme", "micro")
+
+
+@dataclass
+class FirmTable:
+    """Every firm's state. Fixed traits first, then state that evolves, then this week's flows."""
+
+    # --- traits, set at birth -------------------------------------------------
+    kind: np.ndarray  # (N,) int8: LARGE, SME or MICRO
+    node_id: np.ndarray  # (N,) int64: unique_id of the firm's Mesa agent, its market-graph node
+    location: np.ndarray  # (N, 2) position on the unit torus (for the local supply network)
+    order_mix: np.ndarray  # (N, K) share of the firm's orders in each process type; rows sum to 1
+    base_order_hours: np.ndarray  # (N,) mean new orders, hours/week
+    order_value: np.ndarray  # (N, K) yuan/hour customers pay for the firm's orders
+    production_cost: np.ndarray  # (N, K) yuan/hour variable cost of the firm's own machine-hours
+    digital_readiness: np.ndarray  # (N,) index in [0, 1]
+    openness: np.ndarray  # (N,) share of idle capacity offered to others
+    failure_rate: np.ndarray  # (N,) chance that a trade the firm sells fails (private)
+    review_offset: np.ndarray  # (N,) int64: staggers periodic reviews across firms
+    machine_hours_per_week: float  # capacity of one machine
+
+    # --- state that evolves ---------------------------------------------------
+    active: np.ndarray  # (N,) bool
+    machines: np.ndarray  # (N, K) int64
+    cash_yuan: np.ndarray  # (N,)
+    demand_shock: np.ndarray  # (N,) log AR(1) demand shock
+    backlog_hours: np.ndarray  # (N, K) unserved hours customers still wait for
+    membership: np.ndarray  # (N, P) bool: firm i belongs to platform p
+    joined_week: np.ndarray  # (N, P) int64: week firm i joined platform p (-1: never)
+    platform_surplus_ewma: np.ndarray  # (N, P) yuan/week gained through each platform
+    sales_record: np.ndarray  # (N,) platform trades the firm has sold (for its credit record)
+    failure_record: np.ndarray  # (N,) of which failed
+    unmet_ewma: np.ndarray  # (N, K) hours/week of orders left unserved
+    bought_ewma: np.ndarray  # (N, K) hours/week bought from others
+    used_ewma: np.ndarray  # (N, K) hours/week of own capacity used
+    rent_price_ewma: np.ndarray  # (N, K) yuan/hour paid for bought hours
+    unsold_offer_ewma: np.ndarray  # (N,) offered idle hours/week nobody bought
+
+    # --- this week's flows (hours/week, yuan/week) ----------------------------
+    orders_hours: np.ndarray  # (N, K) new orders plus backlog
+    own_hours: np.ndarray  # (N, K) produced in-house for own orders
+    bought_hours: np.ndarray  # (N, K) delivered by other firms
+    sold_hours: np.ndarray  # (N, K) delivered to other firms
+    unmet_hours: np.ndarray  # (N, K) orders not served this week
+    utilisation: np.ndarray  # (N,) used / available hours; 0 for firms without machines
+    profit_yuan: np.ndarray  # (N,) operating profit this week
+    expenses_yuan: np.ndarray  # (N,) fees, search and joining costs booked this week
+
+    @property
+    def n(self) -> int:
+        return self.kind.shape[0]
+
+    @property
+    def process_types(self) -> int:
+        return self.machines.shape[1]
+
+    @property
+    def capacity_hours(self) -> np.ndarray:
+        """(N, K) machine-hours per week each firm owns in each process type."""
+        return self.machines * self.machine_hours_per_week
+
+    def reset_week(self) -> None:
+        """Zero this week's flows before the week is played."""
+        for flow in (
+            self.own_hours, self.bought_hours, self.sold_hours, self.unmet_hours,
+            self.profit_yuan, self.expenses_yuan,
+        ):
+            flow.fill(0.0)
+
+
+@dataclass
+class PlatformTable:
+    """Every platform's state, one row per platform."""
+
+    node_id: np.ndarray  # (P,) int64: unique_id of the Platform agent
+    commission_rate: np.ndarray  # (P,) share of trade value, taken from the seller
+    membership_fee: np.ndarray  # (P,) yuan/week per member
+    infrastructure_quality: np.ndarray  # (P,) caps matching efficiency
+    credit_system: np.ndarray  # (P,) in [0, 1]
+    active: np.ndarray  # (P,) bool
+    member_share: np.ndarray  # (P,) members / active firms, updated weekly
+    matching_efficiency: np.ndarray  # (P,) share of the frictionless match the platform realises
+    buyer_fill_ewma: np.ndarray  # (P,) matched / requested hours
+    seller_fill_ewma: np.ndarray  # (P,) matched / offered hours
+    price_ewma: np.ndarray  # (P,) yuan/hour paid by buyers
+    traded_hours: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) this week, delivered
+    traded_value: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) yuan this week
+    commission_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) this week
+
+    @property
+    def n(self) -> int:
+        return self.node_id.shape[0]
+
+
+@dataclass
+class Trades:
+    """Trades matched in one week, one row per (buyer, seller, process type, channel) segment.
+
+    ``price`` is yuan per hour paid by the buyer; the seller receives
+    ``price * (1 - commission share)``. A failed trade delivers nothing and is not paid.
+    """
+
+    buyer: np.ndarray  # (T,) firm rows
+    seller: np.ndarray  # (T,) firm rows
+    process: np.ndarray  # (T,) process type
+    hours: np.ndarray  # (T,) matched hours
+    price: np.ndarray  # (T,) yuan/hour
+    commission_yuan: np.ndarray  # (T,) platform's cut if delivered
+    platform: np.ndarray  # (T,) platform row, -1 for off-platform trade
+    failed: np.ndarray  # (T,) bool
+
+    @classmethod
+    def empty(cls) -> Trades:
+        ints, floats = np.zeros(0, np.int64), np.zeros(0, np.float64)
+        return cls(ints, ints, ints, floats, floats, floats, ints, np.zeros(0, bool))
+
+    @classmethod
+    def concat(cls, parts: list[Trades]) -> Trades:
+        parts = [part for part in parts if part.hours.size] or [cls.empty()]
+        return cls(**{name: np.concatenate([getattr(p, name) for p in parts]) for name in cls.__dataclass_fields__})
+
+    @property
+    def delivered(self) -> np.ndarray:
+        return ~self.failed
+
+    @property
+    def paid_yuan(self) -> np.ndarray:
+        """(T,) what each buyer pays: hours x price if delivered, else 0."""
+        return np.where(self.failed, 0.0, self.hours * self.price)
+
+    @property
+    def received_yuan(self) -> np.ndarray:
+        """(T,) what each seller receives: payment minus commission."""
+        return self.paid_yuan - np.where(self.failed, 0.0, self.commission_yuan)

@@ -1,0 +1,206 @@
+"""Mechanism 3, capacity trade: first with existing partners, then on platforms.
+
+Off-platform, a buyer can only reach firms it already knows (edges of the local
+supply network). Each week it contacts each partner with probability
+``contact_rate x trust``, paying ``search_cost_yuan`` per contact; contacted
+partners with idle hours in the process type it needs share its request in
+proportion to what they offer, and an over-asked seller rations its buyers
+pro rata. The price is split down the middle between the buyer's order value
+and the seller's cost (Nash bargaining with equal power).
+
+On each platform, members' remaining needs and offers in each process type are
+cleared by a double auction (:mod:`model.auction`). The platform realises only a
+share ``matching_efficiency`` of each request and offer (search and coordination
+frictions, lower on bigger, better-equipped platforms). Sellers' asks carry the
+commission and, where the credit system can see it, their record of failed
+trades: an ask is ``cost / ((1 - commission) * (1 - estimated failure rate))``,
+the cost per delivered hour a buyer should expect; sellers the credit system
+rates too risky are excluded.
+
+Any trade may fail (a defect or non-delivery) with the seller's private failure
+rate; it then delivers nothing, is not paid, and lowers the trust on that
+partner edge or the seller's platform record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .auction import double_auction
+from .scenario import Scenario
+from .state import FirmTable, PlatformTable, Trades
+
+
+@dataclass
+class PartnerEdges:
+    """The off-platform supply network as directed arrays (both directions of each link).
+
+    ``trust`` is the buyer's trust in the seller on that edge, in [0, 1].
+    """
+
+    buyer: np.ndarray
+    seller: np.ndarray
+    trust: np.ndarray
+
+    @classmethod
+    def from_links(cls, u: np.ndarray, v: np.ndarray) -> PartnerEdges:
+        buyer = np.concatenate([u, v])
+        seller = np.concatenate([v, u])
+        return cls(buyer, seller, np.ones(buyer.size))
+
+
+def trade_with_partners(
+    firms: FirmTable,
+    edges: PartnerEdges,
+    need_hours: np.ndarray,
+    offer_hours: np.ndarray,
+    scenario: Scenario,
+    rng: np.random.Generator,
+) -> Trades:
+    """Match needs to partners' offers, in place on ``need_hours`` and ``offer_hours``.
+
+    Books search costs in ``firms.expenses_yuan``; updates ``edges.trust``.
+    """
+    params = scenario.network
+    n, k = need_hours.shape
+    contact_draw = rng.random(edges.buyer.size)  # drawn for every edge: keeps streams aligned
+    wants = need_hours.sum(axis=1) > 0
+    contacted = np.flatnonzero(
+        (contact_draw < params.contact_rate * edges.trust) & wants[edges.buyer] & firms.active[edges.seller]
+    )
+    firms.expenses_yuan += params.search_cost_yuan * np.bincount(edges.buyer[contacted], minlength=n)
+
+    buyer_of, seller_of = edges.buyer[contacted], edges.seller[contacted]
+    feasible = (
+        (need_hours[buyer_of] > 0)
+        & (offer_hours[seller_of] > 0)
+        & (firms.order_value[buyer_of] > firms.production_cost[seller_of])
+    )
+    edge_pos, process = np.nonzero(feasible)
+    if edge_pos.size == 0:
+        _restore_trust(edges, params.trust_recovery)
+        return Trades.empty()
+    buyer, seller = buyer_of[edge_pos], seller_of[edge_pos]
+    buyer_cell, seller_cell = buyer * k + process, seller * k + process
+    seller_offer = offer_hours[seller, process]
+    seen_offer = np.bincount(buyer_cell, seller_offer, minlength=n * k)[buyer_cell]
+    request = np.minimum(seller_offer, need_hours[buyer, process] * seller_offer / seen_offer)
+    asked_of_seller = np.bincount(seller_cell, request, minlength=n * k)[seller_cell]
+    hours = request * np.minimum(1.0, seller_offer / asked_of_seller)
+
+    need_hours -= np.bincount(buyer_cell, hours, minlength=n * k).reshape(n, k)
+    offer_hours -= np.bincount(seller_cell, hours, minlength=n * k).reshape(n, k)
+    np.maximum(need_hours, 0.0, out=need_hours)  # clears round-off below zero
+    np.maximum(offer_hours, 0.0, out=offer_hours)
+
+    failed = rng.random(hours.size) < firms.failure_rate[seller]
+    failures_on_edge = np.bincount(contacted[edge_pos[failed]], minlength=edges.buyer.size)
+    edges.trust *= (1.0 - params.trust_loss) ** failures_on_edge
+    _restore_trust(edges, params.trust_recovery)
+
+    price = 0.5 * (firms.order_value[buyer, process] + firms.production_cost[seller, process])
+    return Trades(
+        buyer=buyer, seller=seller, process=process, hours=hours, price=price,
+        commission_yuan=np.zeros(hours.size), platform=np.full(hours.size, -1, np.int64), failed=failed,
+    )
+
+
+def _restore_trust(edges: PartnerEdges, recovery: float) -> None:
+    edges.trust += recovery * (1.0 - edges.trust)
+
+
+@dataclass
+class PlatformWeek:
+    """What each platform saw this week, hours per week (before efficiency losses)."""
+
+    requested_hours: np.ndarray  # (P,)
+    offered_hours: np.ndarray  # (P,)
+    matched_hours: np.ndarray  # (P,) including trades that later failed
+    clearing_price: np.ndarray  # (P, K) yuan/hour, NaN where nothing cleared
+
+
+def estimated_failure_rate(firms: FirmTable, platforms: PlatformTable, scenario: Scenario) -> np.ndarray:
+    """(N, P) failure rate each platform's credit system attributes to each seller.
+
+    The public record is a Beta-binomial posterior from the firm's platform sales;
+    a platform with credit-system strength ``s`` sees ``s`` of it and assumes the
+    population mean for the rest.
+    """
+    params = scenario.firms
+    prior_fail = params.failure_rate_mean * params.failure_rate_concentration
+    prior_total = params.failure_rate_concentration
+    posterior = (firms.failure_record + prior_fail) / (firms.sales_record + prior_total)
+    strength = platforms.credit_system[None, :]
+    return strength * posterior[:, None] + (1.0 - strength) * params.failure_rate_mean
+
+
+def clear_platforms(
+    firms: FirmTable,
+    platforms: PlatformTable,
+    need_hours: np.ndarray,
+    offer_hours: np.ndarray,
+    scenario: Scenario,
+    rng: np.random.Generator,
+) -> tuple[Trades, PlatformWeek]:
+    """Clear every platform, one process type at a time, in place on needs and offers.
+
+    Platforms clear in a random order each week, so that no platform is
+    systematically first in line for multi-homing firms.
+    """
+    n, k = need_hours.shape
+    n_platforms = platforms.n
+    week = PlatformWeek(
+        np.zeros(n_platforms), np.zeros(n_platforms), np.zeros(n_platforms), np.full((n_platforms, k), np.nan)
+    )
+    if n_platforms == 0:
+        return Trades.empty(), week
+    estimated_fail = estimated_failure_rate(firms, platforms, scenario)
+    blacklist = scenario.platforms.blacklist_failure_rate
+    parts = []
+    for p in rng.permutation(n_platforms):
+        commission = platforms.commission_rate[p]
+        efficiency = platforms.matching_efficiency[p]
+        members = np.flatnonzero(firms.membership[:, p] & firms.active)
+        if not platforms.active[p] or members.size == 0:
+            continue
+        trusted = estimated_fail[members, p] <= blacklist
+        # Expected cost per delivered hour, as buyers should rank sellers.
+        with np.errstate(divide="ignore"):
+            ask_markup = 1.0 / ((1.0 - commission) * (1.0 - estimated_fail[members, p]))
+        for process in range(k):
+            member_need = need_hours[members, process]
+            member_offer = offer_hours[members, process]
+            buyers = np.flatnonzero(member_need > 0)
+            sellers = np.flatnonzero((member_offer > 0) & trusted)
+            week.requested_hours[p] += member_need[buyers].sum()
+            week.offered_hours[p] += member_offer[sellers].sum()
+            if commission >= 1.0 or efficiency <= 0.0:
+                continue
+            result = double_auction(
+                firms.order_value[members[buyers], process],
+                efficiency * member_need[buyers],
+                firms.production_cost[members[sellers], process] * ask_markup[sellers],
+                efficiency * member_offer[sellers],
+            )
+            if not result.traded:
+                continue
+            buyer, seller = members[buyers[result.buyer]], members[sellers[result.seller]]
+            np.subtract.at(need_hours[:, process], buyer, result.hours)
+            np.subtract.at(offer_hours[:, process], seller, result.hours)
+            week.matched_hours[p] += result.hours.sum()
+            week.clearing_price[p, process] = result.price
+            size = result.hours.size
+            parts.append(
+                Trades(
+                    buyer=buyer, seller=seller, process=np.full(size, process, np.int64), hours=result.hours,
+                    price=np.full(size, result.price), commission_yuan=commission * result.price * result.hours,
+                    platform=np.full(size, p, np.int64), failed=np.zeros(size, bool),
+                )
+            )
+    np.maximum(need_hours, 0.0, out=need_hours)
+    np.maximum(offer_hours, 0.0, out=offer_hours)
+    trades = Trades.concat(parts)
+    trades.failed[:] = rng.random(trades.hours.size) < firms.failure_rate[trades.seller]
+    return trades, week
