@@ -8,10 +8,12 @@ directed:
 * ``buyer -> seller`` with ``relation="trade"`` and cumulative delivered
   ``hours``, ``value_yuan`` and ``platform_hours`` (the part cleared on platforms).
 
-The model records each week's trades as one aggregated batch of arrays; the
-NetworkX graph applies pending batches when it is read, so a run that never
-looks at the graph pays almost nothing for it, and one that does sees it
-exactly up to date.
+Each week's trades are recorded as one batch of arrays: trades between existing
+partners add to per-link totals, platform trades queue as rows and are summed per
+buyer-seller pair in NumPy when the queue grows long. The NetworkX graph is
+brought up to date, in one batch, when it is read (``model.market_graph``), so a
+run pays for Python-level graph updates only if someone looks at the graph, and
+then only for edges that changed since the last look.
 """
 
 from __future__ import annotations
@@ -21,74 +23,104 @@ import numpy as np
 
 from .state import KIND_NAMES, FirmTable, PlatformTable, Trades
 
-# Batches are applied early once this many pending edge updates pile up, to bound memory.
-_MAX_PENDING_ROWS = 2_000_000
+# Queued platform-trade rows are summed per pair once the queue is this long (bounds memory).
+_MAX_QUEUED_ROWS = 1_000_000
+_TOTALS = ("hours", "value_yuan", "platform_hours")
 
 
 class MarketGraph:
-    """Keeps ``graph`` (an ``nx.DiGraph``) in step with the simulation, in batches."""
+    """Keeps ``graph`` (an ``nx.DiGraph``) in step with the simulation, in batches.
 
-    def __init__(self, firms: FirmTable, platforms: PlatformTable):
+    Parameters
+    ----------
+    firms, platforms : FirmTable, PlatformTable
+        Provide the nodes.
+    partner_buyer, partner_seller : ndarray
+        The directed partner links on which off-platform trade can happen.
+    """
+
+    def __init__(
+        self, firms: FirmTable, platforms: PlatformTable, partner_buyer: np.ndarray, partner_seller: np.ndarray
+    ):
         self._graph = nx.DiGraph()
         self._graph.add_nodes_from(
             (int(node), {"kind": KIND_NAMES[kind], "row": row})
-            for row, (node, kind) in enumerate(zip(firms.node_id, firms.kind))
+            for row, (node, kind) in enumerate(zip(firms.node_id.tolist(), firms.kind.tolist()))
         )
         self._graph.add_nodes_from(
-            (int(node), {"kind": "platform", "row": row}) for row, node in enumerate(platforms.node_id)
+            (int(node), {"kind": "platform", "row": row}) for row, node in enumerate(platforms.node_id.tolist())
         )
         self._firm_nodes = firms.node_id
         self._platform_nodes = platforms.node_id
-        self._pending_trades: list[np.ndarray] = []  # rows of (buyer, seller, hours, value, platform_hours)
+        self._n_firms = firms.n
+        # Totals per partner link (position in the partner arrays) and per platform-traded pair code.
+        self._partner_code = partner_buyer.astype(np.int64) * firms.n + partner_seller
+        self._partner_totals = np.zeros((3, self._partner_code.size))
+        self._pair_code = np.zeros(0, np.int64)
+        self._pair_totals = np.zeros((3, 0))
+        self._queued: list[np.ndarray] = []  # rows of (pair code, hours, value)
+        self._queued_rows = 0
+        self._synced: dict[int, tuple[float, float, float]] = {}
         self._pending_members: list[tuple[np.ndarray, np.ndarray]] = []
-        self._pending_rows = 0
 
     def record_week(self, trades: Trades, joined: np.ndarray, left: np.ndarray) -> None:
-        """Queue this week's delivered trades (aggregated per buyer-seller pair) and membership changes."""
+        """Add this week's delivered trades and membership changes (``(firm row, platform row)`` pairs)."""
         delivered = trades.delivered
-        if delivered.any():
-            buyer, seller = trades.buyer[delivered], trades.seller[delivered]
-            hours = trades.hours[delivered]
-            value = trades.paid_yuan[delivered]
-            platform_hours = hours * (trades.platform[delivered] >= 0)
-            n_firms = self._firm_nodes.size
-            pairs, pair_of = np.unique(buyer * n_firms + seller, return_inverse=True)
-            sums = [np.bincount(pair_of, w, minlength=len(pairs)) for w in (hours, value, platform_hours)]
-            self._pending_trades.append(np.column_stack([pairs // n_firms, pairs % n_firms, *sums]))
-            self._pending_rows += len(pairs)
+        off = delivered & (trades.platform < 0)
+        on = delivered & (trades.platform >= 0)
+        hours, value = trades.hours, trades.paid_yuan
+        links = self._partner_code.size
+        self._partner_totals[0] += np.bincount(trades.link[off], hours[off], minlength=links)
+        self._partner_totals[1] += np.bincount(trades.link[off], value[off], minlength=links)
+        if on.any():
+            code = trades.buyer[on] * self._n_firms + trades.seller[on]
+            self._queued.append(np.stack([code.astype(np.float64), hours[on], value[on]]))
+            self._queued_rows += int(on.sum())
+            if self._queued_rows > _MAX_QUEUED_ROWS:
+                self._sum_queue()
         if joined.size or left.size:
             self._pending_members.append((joined, left))
-            self._pending_rows += len(joined) + len(left)
-        if self._pending_rows > _MAX_PENDING_ROWS:
-            self._flush()
 
     @property
     def graph(self) -> nx.DiGraph:
-        self._flush()
-        return self._graph
-
-    def _flush(self) -> None:
-        graph, firm_nodes, platform_nodes = self._graph, self._firm_nodes, self._platform_nodes
-        for batch in self._pending_trades:
-            buyers = firm_nodes[batch[:, 0].astype(np.int64)].tolist()
-            sellers = firm_nodes[batch[:, 1].astype(np.int64)].tolist()
-            for buyer, seller, hours, value, platform_hours in zip(
-                buyers, sellers, batch[:, 2].tolist(), batch[:, 3].tolist(), batch[:, 4].tolist()
-            ):
-                edge = graph.get_edge_data(buyer, seller)
-                if edge is None:
-                    graph.add_edge(
-                        buyer, seller, relation="trade", hours=hours, value_yuan=value, platform_hours=platform_hours
-                    )
-                else:
-                    edge["hours"] += hours
-                    edge["value_yuan"] += value
-                    edge["platform_hours"] += platform_hours
+        """The graph, brought up to date."""
+        self._sum_queue()
+        graph = self._graph
+        totals = self._totals_by_pair()
+        for code, pair_totals in totals.items():
+            if self._synced.get(code) == pair_totals:
+                continue
+            buyer, seller = int(self._firm_nodes[code // self._n_firms]), int(self._firm_nodes[code % self._n_firms])
+            graph.add_edge(buyer, seller, relation="trade", **dict(zip(_TOTALS, pair_totals)))
+            self._synced[code] = pair_totals
         for joined, left in self._pending_members:
             graph.add_edges_from(
-                (int(firm_nodes[f]), int(platform_nodes[p]), {"relation": "member"}) for f, p in joined
+                (int(self._firm_nodes[f]), int(self._platform_nodes[p]), {"relation": "member"})
+                for f, p in joined.tolist()
             )
-            graph.remove_edges_from((int(firm_nodes[f]), int(platform_nodes[p])) for f, p in left)
-        self._pending_trades.clear()
+            graph.remove_edges_from(
+                (int(self._firm_nodes[f]), int(self._platform_nodes[p])) for f, p in left.tolist()
+            )
         self._pending_members.clear()
-        self._pending_rows = 0
+        return graph
+
+    def _sum_queue(self) -> None:
+        """Fold queued platform-trade rows into the per-pair totals (sort-based, in NumPy)."""
+        if not self._queued:
+            return
+        queued = np.concatenate(self._queued, axis=1)
+        codes = np.concatenate([self._pair_code, queued[0].astype(np.int64)])
+        totals = np.concatenate([self._pair_totals, np.stack([queued[1], queued[2], queued[1]])], axis=1)
+        self._pair_code, position = np.unique(codes, return_inverse=True)
+        self._pair_totals = np.stack([np.bincount(position, row, minlength=self._pair_code.size) for row in totals])
+        self._queued.clear()
+        self._queued_rows = 0
+
+    def _totals_by_pair(self) -> dict[int, tuple[float, float, float]]:
+        """Cumulative (hours, value, platform hours) per buyer-seller pair code, all channels."""
+        traded = self._partner_totals[0] > 0
+        codes = np.concatenate([self._partner_code[traded], self._pair_code])
+        totals = np.concatenate([self._partner_totals[:, traded], self._pair_totals], axis=1)
+        unique_codes, position = np.unique(codes, return_inverse=True)
+        summed = [np.bincount(position, row, minlength=unique_codes.size).tolist() for row in totals]
+        return dict(zip(unique_codes.tolist(), zip(*summed)))

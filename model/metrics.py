@@ -106,8 +106,10 @@ def producers_per_order(firms: FirmTable, trades: Trades) -> float:
     n, k = firms.own_hours.shape
     delivered = trades.delivered & (trades.hours > 0)
     order = trades.buyer[delivered] * k + trades.process[delivered]
-    distinct_sellers = np.unique(order * n + trades.seller[delivered]) // n
-    sellers_per_order = np.bincount(distinct_sellers, minlength=n * k)
+    supplies = np.sort(order * n + trades.seller[delivered])  # one code per (order, seller)
+    first_of_kind = np.ones(supplies.size, bool)
+    first_of_kind[1:] = supplies[1:] != supplies[:-1]
+    sellers_per_order = np.bincount(supplies[first_of_kind] // n, minlength=n * k)
     producers = sellers_per_order + (firms.own_hours.ravel() > 0)
     served = producers > 0
     return _ratio(producers[served].sum(), served.sum())

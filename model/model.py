@@ -96,7 +96,7 @@ class SharedManufacturingModel(mesa.Model):
             scenario, np.array([agent.unique_id for agent in self.platform_agents], np.int64)
         )
         self.sector_shock = np.zeros(scenario.size.process_types)
-        self._market = MarketGraph(self.firms, self.platforms)
+        self._market = MarketGraph(self.firms, self.platforms, self.partner_edges.buyer, self.partner_edges.seller)
         self.last_trades = Trades.empty()
 
         platforms.update_size(self.firms, self.platforms, scenario)

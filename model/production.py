@@ -58,7 +58,7 @@ def book_week(
     np.multiply(firms.unmet_hours, scenario.demand.backlog_share, out=firms.backlog_hours)
 
     used = firms.own_hours + firms.sold_hours
-    capacity_total = firms.capacity_hours.sum(axis=1)
+    capacity_total = firms.machines.sum(axis=1) * firms.machine_hours_per_week
     used_total = used.sum(axis=1)
     np.divide(used_total, capacity_total, out=firms.utilisation, where=capacity_total > 0)
     firms.utilisation[capacity_total <= 0] = 0.0
@@ -78,8 +78,8 @@ def book_week(
     _blend(firms.unsold_offer_ewma, unsold_offer_hours.sum(axis=1), weight)
     bought_value = _sum_by(buyer_cell, trades.paid_yuan, n * k).reshape(n, k)
     has_bought = firms.bought_hours > 0
-    price_paid = np.divide(bought_value, firms.bought_hours, out=np.zeros_like(bought_value), where=has_bought)
-    firms.rent_price_ewma[has_bought] += weight * (price_paid[has_bought] - firms.rent_price_ewma[has_bought])
+    price_paid = np.divide(bought_value, firms.bought_hours, out=firms.rent_price_ewma.copy(), where=has_bought)
+    _blend(firms.rent_price_ewma, price_paid, weight)  # unchanged where nothing was bought
 
 
 def _sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:

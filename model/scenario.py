@@ -337,17 +337,24 @@ def load_scenario(
     data: dict[str, Any] = {}
     if path is not None:
         data = _read_yaml_mapping(Path(path))
+        if not data.get("name"):
+            data["name"] = Path(path).stem
     problems: list[ScenarioProblem] = []
     for key, value in (overrides or {}).items():
         try:
             _set_dotted(data, key, value)
         except ScenarioError as error:
             problems.extend(error.problems)
+    try:
+        scenario = scenario_from_dict(data, source=source)
+    except ScenarioError as error:
+        overridden = set(overrides or {})
+        problems.extend(
+            ScenarioProblem("--set", p.key, p.value, p.allowed) if p.key in overridden else p for p in error.problems
+        )
     if problems:
         raise ScenarioError(problems)
-    if path is not None and not data.get("name"):
-        data["name"] = Path(path).stem
-    return scenario_from_dict(data, source=source)
+    return scenario
 
 
 def scenario_from_dict(data: Mapping[str, Any], source: str = "scenario") -> Scenario:

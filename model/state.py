@@ -123,12 +123,13 @@ class Trades:
     price: np.ndarray  # (T,) yuan/hour
     commission_yuan: np.ndarray  # (T,) platform's cut if delivered
     platform: np.ndarray  # (T,) platform row, -1 for off-platform trade
+    link: np.ndarray  # (T,) position of the partner link an off-platform trade used, -1 on platforms
     failed: np.ndarray  # (T,) bool
 
     @classmethod
     def empty(cls) -> Trades:
         ints, floats = np.zeros(0, np.int64), np.zeros(0, np.float64)
-        return cls(ints, ints, ints, floats, floats, floats, ints, np.zeros(0, bool))
+        return cls(ints, ints, ints, floats, floats, floats, ints, ints, np.zeros(0, bool))
 
     @classmethod
     def concat(cls, parts: list[Trades]) -> Trades:

@@ -73,16 +73,13 @@ def trade_with_partners(
     firms.expenses_yuan += params.search_cost_yuan * np.bincount(edges.buyer[contacted], minlength=n)
 
     buyer_of, seller_of = edges.buyer[contacted], edges.seller[contacted]
-    feasible = (
-        (need_hours[buyer_of] > 0)
-        & (offer_hours[seller_of] > 0)
-        & (firms.order_value[buyer_of] > firms.production_cost[seller_of])
-    )
-    edge_pos, process = np.nonzero(feasible)
+    edge_pos, process = np.nonzero((need_hours[buyer_of] > 0) & (offer_hours[seller_of] > 0))
+    buyer, seller = buyer_of[edge_pos], seller_of[edge_pos]
+    gains = firms.order_value[buyer, process] > firms.production_cost[seller, process]
+    edge_pos, process, buyer, seller = edge_pos[gains], process[gains], buyer[gains], seller[gains]
     if edge_pos.size == 0:
         _restore_trust(edges, params.trust_recovery)
         return Trades.empty()
-    buyer, seller = buyer_of[edge_pos], seller_of[edge_pos]
     buyer_cell, seller_cell = buyer * k + process, seller * k + process
     seller_offer = offer_hours[seller, process]
     seen_offer = np.bincount(buyer_cell, seller_offer, minlength=n * k)[buyer_cell]
@@ -95,15 +92,16 @@ def trade_with_partners(
     np.maximum(need_hours, 0.0, out=need_hours)  # clears round-off below zero
     np.maximum(offer_hours, 0.0, out=offer_hours)
 
+    link = contacted[edge_pos]
     failed = rng.random(hours.size) < firms.failure_rate[seller]
-    failures_on_edge = np.bincount(contacted[edge_pos[failed]], minlength=edges.buyer.size)
+    failures_on_edge = np.bincount(link[failed], minlength=edges.buyer.size)
     edges.trust *= (1.0 - params.trust_loss) ** failures_on_edge
     _restore_trust(edges, params.trust_recovery)
 
     price = 0.5 * (firms.order_value[buyer, process] + firms.production_cost[seller, process])
     return Trades(
         buyer=buyer, seller=seller, process=process, hours=hours, price=price,
-        commission_yuan=np.zeros(hours.size), platform=np.full(hours.size, -1, np.int64), failed=failed,
+        commission_yuan=np.zeros(hours.size), platform=np.full(hours.size, -1, np.int64), link=link, failed=failed,
     )
 
 
@@ -196,7 +194,8 @@ def clear_platforms(
                 Trades(
                     buyer=buyer, seller=seller, process=np.full(size, process, np.int64), hours=result.hours,
                     price=np.full(size, result.price), commission_yuan=commission * result.price * result.hours,
-                    platform=np.full(size, p, np.int64), failed=np.zeros(size, bool),
+                    platform=np.full(size, p, np.int64), link=np.full(size, -1, np.int64),
+                    failed=np.zeros(size, bool),
                 )
             )
     np.maximum(need_hours, 0.0, out=need_hours)
