@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .experiments import RunResult, run_scenario, save_run
+from .experiments import RunResult, run_scenario, save_comparison_figure, save_run
 from .plots import HEADLINE_METRICS
 from .scenario import Scenario, ScenarioError, load_scenario, parse_assignment
 
@@ -48,8 +48,8 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Run scenarios and write model.parquet (one row per week), run.json (resolved parameters, seed, "
             "versions, wall time) and headline.png. With one scenario the files go to --out (default "
-            "out/<scenario name>); with several, to --out/<scenario name>/ (default out/), and the summary "
-            "shows each scenario's difference from the first."
+            "out/<scenario name>); with several, to --out/<scenario name>/ (default out/), with a side-by-side "
+            "headline.png in --out, and the summary shows each scenario's difference from the first."
         ),
     )
     run.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO", help="scenario YAML file(s)")
@@ -57,7 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--steps", type=_non_negative_int, default=None, help="weeks to run (default: the scenario's)")
     run.add_argument("--out", type=Path, default=None, help="output directory")
     run.add_argument(
-        "--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="override a parameter with a dotted key, e.g. --set platforms.commission_rate=0.1 (repeatable)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -88,6 +92,14 @@ def _run_command(args: argparse.Namespace) -> int:
             return 1
         results.append(result)
         print(f"{scenario.name}: {result.steps} weeks in {result.wall_time_s:.2f} s -> {out_dir}")
+    if len(results) > 1:
+        root = out_dirs[0].parent
+        try:
+            save_comparison_figure(results, root / "headline.png")
+        except OSError as error:
+            print(f"error: cannot write {root / 'headline.png'}: {error}", file=sys.stderr)
+            return 1
+        print(f"side by side -> {root / 'headline.png'}")
     print()
     print(summary_table(results).to_string(float_format=_format_number))
     return 0

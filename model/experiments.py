@@ -50,9 +50,7 @@ class RunResult:
         }
 
 
-def run_scenario(
-    scenario: Scenario, seed: int, steps: int | None = None, *, progress: bool = False
-) -> RunResult:
+def run_scenario(scenario: Scenario, seed: int, steps: int | None = None, *, progress: bool = False) -> RunResult:
     """Build the economy for ``scenario`` with ``seed`` and play ``steps`` weeks (default: the scenario's)."""
     steps = scenario.steps if steps is None else steps
     start = time.perf_counter()
@@ -66,13 +64,19 @@ def run_scenario(
 
 def save_run(result: RunResult, out_dir: Path) -> None:
     """Write ``model.parquet``, ``run.json`` and ``headline.png`` into ``out_dir``."""
-    from .plots import headline_figure
-
     out_dir.mkdir(parents=True, exist_ok=True)
     result.table.to_parquet(out_dir / "model.parquet", index=False)
     (out_dir / "run.json").write_text(json.dumps(result.metadata(), indent=2), encoding="utf-8")
-    figure = headline_figure({result.scenario.name or "run": result.table})
-    figure.savefig(out_dir / "headline.png", dpi=110)
+    save_comparison_figure([result], out_dir / "headline.png")
+
+
+def save_comparison_figure(results: list[RunResult], path: Path) -> None:
+    """Headline metrics of several runs in one figure, one line per run."""
     import matplotlib.pyplot as plt
 
+    from .plots import headline_figure
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure = headline_figure({result.scenario.name or f"run {i}": result.table for i, result in enumerate(results)})
+    figure.savefig(path, dpi=110)
     plt.close(figure)

@@ -29,8 +29,10 @@ from .state import FirmTable
 def weekly_annuity(params: InvestmentParams) -> float:
     """Weekly cost of capital of one machine (yuan/week), annuitised over its life."""
     rate, years = params.interest_rate, params.machine_life_years
-    yearly = params.machine_price_yuan / years if rate == 0 else (
-        params.machine_price_yuan * rate / (1.0 - (1.0 + rate) ** -years)
+    yearly = (
+        params.machine_price_yuan / years
+        if rate == 0
+        else (params.machine_price_yuan * rate / (1.0 - (1.0 + rate) ** -years))
     )
     return yearly / 52.0
 
@@ -59,15 +61,18 @@ def review_machines(firms: FirmTable, week: int, params: InvestmentParams) -> tu
     value = firms.order_value[due][pick]
     own_margin = value - firms.production_cost[due][pick]
     rent_margin = value - firms.rent_price_ewma[due][pick]
-    affordable = np.floor(firms.cash_yuan[due] / params.machine_price_yuan) if params.machine_price_yuan > 0 else (
-        np.full(due.size, np.inf)
+    affordable = (
+        np.floor(firms.cash_yuan[due] / params.machine_price_yuan)
+        if params.machine_price_yuan > 0
+        else (np.full(due.size, np.inf))
     )
     wanted = np.maximum(1.0, np.floor(params.adjustment_speed * gap / hours_per_machine))
     count = np.minimum(wanted, np.maximum(affordable, 0.0))
     covered = np.minimum(count * hours_per_machine, gap)
     rented_left = rented - np.maximum(covered - unserved, 0.0)
     profit_buy = (
-        covered * own_margin + rented_left * rent_margin
+        covered * own_margin
+        + rented_left * rent_margin
         - count * (weekly_annuity(params) + params.maintenance_yuan_per_week)
     )
     buy = (gap >= params.overload_threshold_machines * hours_per_machine) & (count >= 1)

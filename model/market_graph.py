@@ -98,9 +98,7 @@ class MarketGraph:
                 (int(self._firm_nodes[f]), int(self._platform_nodes[p]), {"relation": "member"})
                 for f, p in joined.tolist()
             )
-            graph.remove_edges_from(
-                (int(self._firm_nodes[f]), int(self._platform_nodes[p])) for f, p in left.tolist()
-            )
+            graph.remove_edges_from((int(self._firm_nodes[f]), int(self._platform_nodes[p])) for f, p in left.tolist())
         self._pending_members.clear()
         return graph
 

@@ -26,12 +26,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "shared_value": ("yuan/week", "What buyers paid for those hours."),
     "platform_share": ("share", "Share of delivered traded hours cleared on platforms."),
     "producers_per_order": (
-        "firms", "Mean number of distinct producers (the firm itself and its sellers) per served order; "
+        "firms",
+        "Mean number of distinct producers (the firm itself and its sellers) per served order; "
         "an order is one firm's demand for one process type in one week.",
     ),
     "outsourcing_ratio": ("share", "Share of firms' served orders made by another firm."),
     "specialisation_index": (
-        "HHI 0-1", "Output-weighted mean Herfindahl index of each firm's production across process types.",
+        "HHI 0-1",
+        "Output-weighted mean Herfindahl index of each firm's production across process types.",
     ),
     "failed_trade_share": ("share", "Share of matched traded hours that failed (defect or non-delivery)."),
     "investment": ("yuan/week", "Spending on new machines this week."),
@@ -67,8 +69,11 @@ def measure(firms: FirmTable, platforms: PlatformTable, trades: Trades) -> dict[
     producing = output > 0
     concentration = ((used[producing] / output[producing, None]) ** 2).sum(axis=1)
 
-    delivered_hours = np.bincount(trades.platform[delivered & (trades.platform >= 0)],
-                                  trades.hours[delivered & (trades.platform >= 0)], minlength=platforms.n)
+    delivered_hours = np.bincount(
+        trades.platform[delivered & (trades.platform >= 0)],
+        trades.hours[delivered & (trades.platform >= 0)],
+        minlength=platforms.n,
+    )
     volume = delivered_hours.sum()
 
     return {

@@ -84,7 +84,9 @@ class SharedManufacturingModel(mesa.Model):
         self.streams = RandomStreams(self.seed)
         self._next_id = itertools.count(1)
 
-        self.firms = create_firms(scenario, scenario.platforms.count, lambda name: self.streams.stream(f"population.{name}"))
+        self.firms = create_firms(
+            scenario, scenario.platforms.count, lambda name: self.streams.stream(f"population.{name}")
+        )
         self.partner_edges = trade.PartnerEdges.from_links(*supply_partners(self.firms, scenario))
         # Creating the handles loops over firms once, at set-up; no step does.
         self.firm_agents = [
@@ -121,8 +123,12 @@ class SharedManufacturingModel(mesa.Model):
         firms.reset_week()
         platforms.update_size(firms, market, scenario)
         demand.place_orders(
-            firms, self.sector_shock, platforms.platform_reach(firms, market), week,
-            scenario.demand, self.streams.demand,
+            firms,
+            self.sector_shock,
+            platforms.platform_reach(firms, market),
+            week,
+            scenario.demand,
+            self.streams.demand,
         )
         need_hours, offer_hours = production.serve_own_orders(firms)
         partner_trades = trade.trade_with_partners(
@@ -163,8 +169,11 @@ class SharedManufacturingModel(mesa.Model):
         graph = nx.Graph()
         graph.add_nodes_from(self.firms.node_id.tolist())
         graph.add_weighted_edges_from(
-            zip(self.firms.node_id[edges.buyer[:half]].tolist(), self.firms.node_id[edges.seller[:half]].tolist(),
-                trust.tolist()),
+            zip(
+                self.firms.node_id[edges.buyer[:half]].tolist(),
+                self.firms.node_id[edges.seller[:half]].tolist(),
+                trust.tolist(),
+            ),
             weight="trust",
         )
         return graph

@@ -192,11 +192,15 @@ def review_memberships(
         weekly_net = buyer_gain + seller_gain - platforms.membership_fee[p]
         member = firms.membership[rows, p]
         join = (
-            ~member & ready & (firms.cash_yuan[rows] >= join_cost) & platforms.active[p]
+            ~member
+            & ready
+            & (firms.cash_yuan[rows] >= join_cost)
+            & platforms.active[p]
             & (params.planning_horizon_weeks * weekly_net > join_cost)
         )
         leave = (
-            member & (tenure[:, p] >= params.min_tenure_weeks)
+            member
+            & (tenure[:, p] >= params.min_tenure_weeks)
             & (firms.platform_surplus_ewma[rows, p] < platforms.membership_fee[p])
         )
         firms.membership[rows[join], p] = True

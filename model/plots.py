@@ -7,11 +7,11 @@ from collections.abc import Mapping
 import matplotlib
 
 matplotlib.use("Agg")  # files, not windows: runs on clusters and in CI
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
 
-from .metrics import COLUMNS  # noqa: E402
+from .metrics import COLUMNS
 
 HEADLINE_METRICS = (
     "utilisation_mean",
@@ -42,7 +42,7 @@ def headline_figure(tables: Mapping[str, pd.DataFrame], metrics: tuple[str, ...]
         axis.set_title(f"{metric} ({unit})", fontsize=9)
         axis.tick_params(labelsize=8)
         axis.grid(alpha=0.3)
-    for axis in axes.flat[len(metrics):]:
+    for axis in axes.flat[len(metrics) :]:
         axis.set_visible(False)
     for axis in axes[-1]:
         axis.set_xlabel("week", fontsize=8)

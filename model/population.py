@@ -29,7 +29,7 @@ def create_firms(scenario: Scenario, n_platforms: int, stream: Callable[[str], n
     """
     size, firm, demand = scenario.size, scenario.firms, scenario.demand
     n, k = size.firms, size.process_types
-    n_micro = int(round(size.micro_share * n))
+    n_micro = round(size.micro_share * n)
     n_other = n - n_micro
     machine_hours = scenario.investment.machine_hours_per_week
 

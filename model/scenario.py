@@ -40,14 +40,17 @@ class Section(BaseModel):
 class SizeParams(Section):
     firms: int = param(2000, 10, 5_000_000, "firms", "Total number of firms of all kinds at the start.")
     process_types: int = param(
-        6, 1, 64, "types",
+        6,
+        1,
+        64,
+        "types",
         "Number K of process types (machining, sheet metal, moulding, electronics, assembly, additive).",
     )
     micro_share: float = param(0.2, 0.0, 0.9, "share", "Share of firms that are micro-entrepreneurs.")
 
 
 def _openness(default: float) -> Any:
-    return param(default, 0.0, 1.0, "share", "Share of its idle capacity a firm of this kind offers to others each week.")
+    return param(default, 0.0, 1.0, "share", "Share of its idle capacity a firm of this kind offers others each week.")
 
 
 def _readiness(default: float) -> Any:
@@ -80,7 +83,10 @@ class MicroParams(Section):
 
 class FirmParams(Section):
     size_tail_exponent: float = param(
-        1.05, 0.3, 4.0, "",
+        1.05,
+        0.3,
+        4.0,
+        "",
         "Pareto tail exponent of firm size in machines (Zipf law, about 1 in Axtell 2001).",
     )
     min_machines: int = param(2, 1, 1000, "machines", "Smallest SME, in machines.")
@@ -89,7 +95,10 @@ class FirmParams(Section):
         100, 1, 1_000_000, "machines", "A non-micro firm with at least this many machines is a large firm."
     )
     type_concentration: float = param(
-        0.4, 0.01, 100.0, "",
+        0.4,
+        0.01,
+        100.0,
+        "",
         "Dirichlet concentration of a firm's machines over process types; lower means more specialised.",
     )
     production_cost_yuan_per_hour: float = param(
@@ -99,7 +108,10 @@ class FirmParams(Section):
         0.15, 0.0, 2.0, "log-sd", "Dispersion of production cost across firms and types (lognormal sigma)."
     )
     failure_rate_mean: float = param(
-        0.04, 0.0, 1.0, "probability",
+        0.04,
+        0.0,
+        1.0,
+        "probability",
         "Mean chance that a trade with a given seller fails (defect or non-delivery).",
     )
     failure_rate_concentration: float = param(
@@ -108,9 +120,7 @@ class FirmParams(Section):
     readiness_concentration: float = param(
         6.0, 0.1, 1e4, "", "Beta concentration of digital readiness around each kind's mean."
     )
-    initial_cash_weeks: float = param(
-        8.0, 0.0, 520.0, "weeks", "Starting cash, in weeks of expected revenue."
-    )
+    initial_cash_weeks: float = param(8.0, 0.0, 520.0, "weeks", "Starting cash, in weeks of expected revenue.")
     memory_weeks: float = param(
         8.0, 1.0, 520.0, "weeks", "Time scale of the moving averages firms use to judge their recent past."
     )
@@ -125,9 +135,7 @@ class DemandParams(Section):
     )
     cycle_amplitude: float = param(0.1, 0.0, 0.95, "share", "Amplitude of the common demand cycle.")
     cycle_period_weeks: float = param(52.0, 2.0, 5200.0, "weeks", "Period of the common demand cycle.")
-    shock_persistence: float = param(
-        0.9, 0.0, 0.999, "", "Weekly AR(1) persistence of each firm's log demand shock."
-    )
+    shock_persistence: float = param(0.9, 0.0, 0.999, "", "Weekly AR(1) persistence of each firm's log demand shock.")
     shock_sigma: float = param(0.1, 0.0, 2.0, "log-sd", "Weekly innovation of each firm's log demand shock.")
     sector_shock_persistence: float = param(
         0.95, 0.0, 0.999, "", "Weekly AR(1) persistence of each process type's log demand shock."
@@ -139,7 +147,10 @@ class DemandParams(Section):
         0.25, 0.0, 3.0, "log-sd", "Week-to-week lumpiness of a firm's orders in each process type."
     )
     outside_need_share: float = param(
-        0.3, 0.0, 1.0, "share",
+        0.3,
+        0.0,
+        1.0,
+        "share",
         "Share of a firm's orders whose process mix is independent of the machines it owns.",
     )
     backlog_share: float = param(
@@ -154,11 +165,12 @@ class DemandParams(Section):
     micro_order_hours: float = param(
         30.0, 0.0, 1e4, "hours/week", "Mean custom-order hours a micro-entrepreneur receives per week."
     )
-    custom_premium: float = param(
-        0.3, 0.0, 10.0, "share", "Price premium of custom (C2B) orders over standard orders."
-    )
+    custom_premium: float = param(0.3, 0.0, 10.0, "share", "Price premium of custom (C2B) orders over standard orders.")
     reach_gain: float = param(
-        1.0, 0.0, 100.0, "",
+        1.0,
+        0.0,
+        100.0,
+        "",
         "Growth of custom-order arrival with platform reach: orders x (1 + reach_gain x reach share).",
     )
 
@@ -177,12 +189,8 @@ class NetworkParams(Section):
     search_cost_yuan: float = param(
         200.0, 0.0, 1e7, "yuan/contact", "Cost of one off-platform contact (calls, visits, quotes)."
     )
-    trust_loss: float = param(
-        0.5, 0.0, 1.0, "share", "Share of a partner edge's trust lost when a trade on it fails."
-    )
-    trust_recovery: float = param(
-        0.05, 0.0, 1.0, "share/week", "Share of the lost trust that returns each week."
-    )
+    trust_loss: float = param(0.5, 0.0, 1.0, "share", "Share of a partner edge's trust lost when a trade on it fails.")
+    trust_recovery: float = param(0.05, 0.0, 1.0, "share/week", "Share of the lost trust that returns each week.")
 
 
 class PlatformParams(Section):
@@ -197,7 +205,10 @@ class PlatformParams(Section):
         20000.0, 0.0, 1e9, "yuan", "One-off cost of joining a platform for a fully digital firm."
     )
     digitalisation_cost_factor: float = param(
-        2.0, 0.0, 100.0, "",
+        2.0,
+        0.0,
+        100.0,
+        "",
         "Extra joining cost per unit of missing digital readiness: cost x (1 + factor x (1 - readiness)).",
     )
     digitalisation_subsidy: float = param(
@@ -210,11 +221,17 @@ class PlatformParams(Section):
         0.8, 0.0, 1.0, "index 0-1", "Industrial-internet infrastructure; caps the platform's matching efficiency."
     )
     half_efficiency_share: float = param(
-        0.05, 0.0, 1.0, "share of firms",
+        0.05,
+        0.0,
+        1.0,
+        "share of firms",
         "Membership share at which matching efficiency reaches half its cap (network effect).",
     )
     credit_system: float = param(
-        0.5, 0.0, 1.0, "index 0-1",
+        0.5,
+        0.0,
+        1.0,
+        "index 0-1",
         "Strength of the credit system: how much of sellers' failure record the platform can see and use.",
     )
     blacklist_failure_rate: float = param(
@@ -231,19 +248,18 @@ class PlatformParams(Section):
 
 
 class InvestmentParams(Section):
-    machine_hours_per_week: float = param(
-        40.0, 1.0, 168.0, "hours/week", "Capacity of one machine (one shift)."
-    )
+    machine_hours_per_week: float = param(40.0, 1.0, 168.0, "hours/week", "Capacity of one machine (one shift).")
     machine_price_yuan: float = param(400_000.0, 0.0, 1e10, "yuan", "Price of one new machine.")
     machine_life_years: float = param(10.0, 0.5, 100.0, "years", "Economic life of a machine.")
     interest_rate: float = param(0.06, 0.0, 1.0, "per year", "Interest rate used to annuitise machine prices.")
-    maintenance_yuan_per_week: float = param(
-        200.0, 0.0, 1e8, "yuan/week", "Upkeep of one machine, used or not."
-    )
+    maintenance_yuan_per_week: float = param(200.0, 0.0, 1e8, "yuan/week", "Upkeep of one machine, used or not.")
     resale_share: float = param(0.5, 0.0, 1.0, "share", "Share of the price a firm recovers selling a machine.")
     review_period_weeks: int = param(13, 1, 520, "weeks", "How often a firm reviews its machine park.")
     overload_threshold_machines: float = param(
-        0.75, 0.0, 1e4, "machines",
+        0.75,
+        0.0,
+        1e4,
+        "machines",
         "Sustained hours beyond own capacity (unmet plus rented), in machines, that trigger a buy-vs-rent review.",
     )
     idle_utilisation_threshold: float = param(
@@ -272,9 +288,7 @@ class Scenario(Section):
     platforms: PlatformParams = Field(
         default_factory=PlatformParams, description="Capacity-sharing platforms and adoption."
     )
-    investment: InvestmentParams = Field(
-        default_factory=InvestmentParams, description="Buying and selling machines."
-    )
+    investment: InvestmentParams = Field(default_factory=InvestmentParams, description="Buying and selling machines.")
 
 
 # ---------------------------------------------------------------------------
@@ -309,9 +323,7 @@ class ScenarioError(ValueError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def load_scenario(
-    path: str | Path | None = None, overrides: Mapping[str, Any] | None = None
-) -> Scenario:
+def load_scenario(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Read a YAML scenario file, apply dotted-key overrides and validate.
 
     Parameters
@@ -369,9 +381,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     """Parse ``KEY=VALUE`` from the command line; the value is read as YAML (``0.1``, ``true``)."""
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
-        raise ScenarioError(
-            [ScenarioProblem("--set", text, _MISSING, "expected KEY=VALUE, e.g. platforms.count=2")]
-        )
+        raise ScenarioError([ScenarioProblem("--set", text, _MISSING, "expected KEY=VALUE, e.g. platforms.count=2")])
     try:
         value = yaml.safe_load(raw)
     except yaml.YAMLError:
@@ -448,9 +458,7 @@ def _unknown_key(key: str, part: str, known: list[str], where: str) -> ScenarioP
     close = difflib.get_close_matches(part, known, n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     section = f"in '{where}' " if where else ""
-    return ScenarioProblem(
-        "--set", key, _MISSING, f"unknown key {section}(known: {', '.join(sorted(known))}){hint}"
-    )
+    return ScenarioProblem("--set", key, _MISSING, f"unknown key {section}(known: {', '.join(sorted(known))}){hint}")
 
 
 def _explain(error: ValidationError, data: Mapping[str, Any], source: str) -> list[ScenarioProblem]:

@@ -78,8 +78,12 @@ class FirmTable:
     def reset_week(self) -> None:
         """Zero this week's flows before the week is played."""
         for flow in (
-            self.own_hours, self.bought_hours, self.sold_hours, self.unmet_hours,
-            self.profit_yuan, self.expenses_yuan,
+            self.own_hours,
+            self.bought_hours,
+            self.sold_hours,
+            self.unmet_hours,
+            self.profit_yuan,
+            self.expenses_yuan,
         ):
             flow.fill(0.0)
 

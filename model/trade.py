@@ -100,8 +100,15 @@ def trade_with_partners(
 
     price = 0.5 * (firms.order_value[buyer, process] + firms.production_cost[seller, process])
     return Trades(
-        buyer=buyer, seller=seller, process=process, hours=hours, price=price,
-        commission_yuan=np.zeros(hours.size), platform=np.full(hours.size, -1, np.int64), link=link, failed=failed,
+        buyer=buyer,
+        seller=seller,
+        process=process,
+        hours=hours,
+        price=price,
+        commission_yuan=np.zeros(hours.size),
+        platform=np.full(hours.size, -1, np.int64),
+        link=link,
+        failed=failed,
     )
 
 
@@ -147,7 +154,7 @@ def clear_platforms(
     Platforms clear in a random order each week, so that no platform is
     systematically first in line for multi-homing firms.
     """
-    n, k = need_hours.shape
+    k = need_hours.shape[1]
     n_platforms = platforms.n
     week = PlatformWeek(
         np.zeros(n_platforms), np.zeros(n_platforms), np.zeros(n_platforms), np.full((n_platforms, k), np.nan)
@@ -192,9 +199,14 @@ def clear_platforms(
             size = result.hours.size
             parts.append(
                 Trades(
-                    buyer=buyer, seller=seller, process=np.full(size, process, np.int64), hours=result.hours,
-                    price=np.full(size, result.price), commission_yuan=commission * result.price * result.hours,
-                    platform=np.full(size, p, np.int64), link=np.full(size, -1, np.int64),
+                    buyer=buyer,
+                    seller=seller,
+                    process=np.full(size, process, np.int64),
+                    hours=result.hours,
+                    price=np.full(size, result.price),
+                    commission_yuan=commission * result.price * result.hours,
+                    platform=np.full(size, p, np.int64),
+                    link=np.full(size, -1, np.int64),
                     failed=np.zeros(size, bool),
                 )
             )

@@ -20,16 +20,21 @@ def weeks_of_two_platforms():
         capacity = economy.firms.capacity_hours  # machines change hands only after the week is played
         economy.step()
         firms, trades = economy.firms, economy.last_trades
-        weeks.append({
-            "sold": firms.sold_hours.sum(), "bought": firms.bought_hours.sum(),
-            "delivered": trades.hours[trades.delivered].sum(),
-            "paid": trades.paid_yuan.sum(), "received": trades.received_yuan.sum(),
-            "commission": economy.platforms.commission_yuan.sum(),
-            "min_machines": firms.machines.min(), "min_need_residual": (firms.unmet_hours.min()),
-            "served_within_orders": np.all(firms.own_hours + firms.bought_hours <= firms.orders_hours + 1e-6),
-            "used_within_capacity": np.all(firms.own_hours + firms.sold_hours <= capacity + 1e-6),
-            "platform_trades": int((trades.platform >= 0).sum()),
-        })
+        weeks.append(
+            {
+                "sold": firms.sold_hours.sum(),
+                "bought": firms.bought_hours.sum(),
+                "delivered": trades.hours[trades.delivered].sum(),
+                "paid": trades.paid_yuan.sum(),
+                "received": trades.received_yuan.sum(),
+                "commission": economy.platforms.commission_yuan.sum(),
+                "min_machines": firms.machines.min(),
+                "min_need_residual": (firms.unmet_hours.min()),
+                "served_within_orders": np.all(firms.own_hours + firms.bought_hours <= firms.orders_hours + 1e-6),
+                "used_within_capacity": np.all(firms.own_hours + firms.sold_hours <= capacity + 1e-6),
+                "platform_trades": int((trades.platform >= 0).sum()),
+            }
+        )
     return economy, weeks
 
 
@@ -58,7 +63,7 @@ def test_no_negative_capacity_and_no_production_beyond_capacity_or_orders(weeks_
 def test_every_share_lies_in_the_unit_interval(weeks_of_two_platforms):
     economy, _ = weeks_of_two_platforms
     table = economy.datacollector.get_model_vars_dataframe()
-    shares = table[SHARE_COLUMNS + ["platform_hhi", "specialisation_index"]]
+    shares = table[[*SHARE_COLUMNS, "platform_hhi", "specialisation_index"]]
     assert not shares.isna().any().any()
     assert (shares >= 0).all().all() and (shares <= 1 + 1e-12).all().all()
 

@@ -22,8 +22,11 @@ def optimal_surplus(bid_price, bid_hours, ask_price, ask_hours) -> float:
     rows_buyer = np.kron(np.eye(n_bids), np.ones((1, n_asks)))
     rows_seller = np.kron(np.ones((1, n_bids)), np.eye(n_asks))
     result = linprog(
-        -gain, A_ub=np.vstack([rows_buyer, rows_seller]), b_ub=np.concatenate([bid_hours, ask_hours]),
-        bounds=(0, None), method="highs",
+        -gain,
+        A_ub=np.vstack([rows_buyer, rows_seller]),
+        b_ub=np.concatenate([bid_hours, ask_hours]),
+        bounds=(0, None),
+        method="highs",
     )
     assert result.status == 0, result.message
     return -result.fun
@@ -66,8 +69,9 @@ def test_nobody_trades_more_than_asked_and_price_is_individually_rational(market
 
 
 def test_one_large_order_is_split_across_several_sellers():
-    result = double_auction(np.array([300.0]), np.array([100.0]), np.array([100.0, 110.0, 120.0]),
-                            np.array([30.0, 30.0, 30.0]))
+    result = double_auction(
+        np.array([300.0]), np.array([100.0]), np.array([100.0, 110.0, 120.0]), np.array([30.0, 30.0, 30.0])
+    )
     assert sorted(result.seller.tolist()) == [0, 1, 2]
     assert result.hours.sum() == pytest.approx(90.0)
 
@@ -81,9 +85,14 @@ def test_no_trade_when_every_ask_exceeds_every_bid():
 def test_platform_clearing_without_frictions_is_optimal(seed):
     """The whole platform clearing, on a real economy's order book, reaches the LP optimum type by type."""
     economy = run(
-        seed=seed, weeks=0, size__firms=60,
-        platforms__infrastructure_quality=1.0, platforms__half_efficiency_share=0.0,
-        platforms__credit_system=0.0, platforms__commission_rate=0.07, firms__failure_rate_mean=0.0,
+        seed=seed,
+        weeks=0,
+        size__firms=60,
+        platforms__infrastructure_quality=1.0,
+        platforms__half_efficiency_share=0.0,
+        platforms__credit_system=0.0,
+        platforms__commission_rate=0.07,
+        firms__failure_rate_mean=0.0,
     )
     firms, platforms = economy.firms, economy.platforms
     firms.membership[:] = True
@@ -99,13 +108,18 @@ def test_platform_clearing_without_frictions_is_optimal(seed):
     markup = 1.0 / (1.0 - 0.07)
     for process in range(firms.order_value.shape[1]):
         in_type = trades.process == process
-        achieved = np.sum(trades.hours[in_type] * (
-            firms.order_value[trades.buyer[in_type], process]
-            - firms.production_cost[trades.seller[in_type], process] * markup
-        ))
+        achieved = np.sum(
+            trades.hours[in_type]
+            * (
+                firms.order_value[trades.buyer[in_type], process]
+                - firms.production_cost[trades.seller[in_type], process] * markup
+            )
+        )
         buyers, sellers = book_need[:, process] > 0, book_offer[:, process] > 0
         optimum = optimal_surplus(
-            firms.order_value[buyers, process], book_need[buyers, process],
-            firms.production_cost[sellers, process] * markup, book_offer[sellers, process],
+            firms.order_value[buyers, process],
+            book_need[buyers, process],
+            firms.production_cost[sellers, process] * markup,
+            book_offer[sellers, process],
         )
         assert achieved == pytest.approx(optimum, rel=1e-9)

@@ -1,0 +1,86 @@
+"""Mesa agents are handles on array rows; the market graph records memberships and trades."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+from agents import SME, LargeFirm, MicroEntrepreneur, Platform
+from model import SharedManufacturingModel
+from model.state import LARGE, MICRO
+from tests.conftest import run, scenario
+
+
+@pytest.fixture(scope="module")
+def economy():
+    return run(seed=2, weeks=30, size__firms=500, platforms__count=2)
+
+
+def test_agents_by_type_match_the_firm_table(economy):
+    firms = economy.firms
+    assert len(economy.agents_by_type[LargeFirm]) == (firms.kind == LARGE).sum() > 0
+    assert len(economy.agents_by_type[MicroEntrepreneur]) == (firms.kind == MICRO).sum() > 0
+    assert (
+        len(economy.agents_by_type[SME])
+        + len(economy.agents_by_type[LargeFirm])
+        + len(economy.agents_by_type[MicroEntrepreneur])
+        == firms.n
+    )
+    assert len(economy.agents_by_type[Platform]) == 2
+
+
+def test_an_agent_reads_its_own_row(economy):
+    for agent in list(economy.agents_by_type[SME])[:20]:
+        row = agent.row
+        assert agent.utilisation == economy.firms.utilisation[row]
+        assert np.array_equal(agent.capacity_hours, economy.firms.capacity_hours[row])
+        assert [p.row for p in agent.platforms] == np.flatnonzero(economy.firms.membership[row]).tolist()
+    platform = economy.platform_agents[0]
+    assert platform.members == economy.firms.membership[:, 0].sum()
+
+
+def test_unique_ids_are_unique_and_are_graph_nodes(economy):
+    ids = [agent.unique_id for agent in economy.agents]
+    assert len(set(ids)) == len(ids)
+    assert set(economy.market_graph.nodes) == set(ids)
+
+
+def test_membership_edges_mirror_the_membership_table(economy):
+    graph = economy.market_graph
+    member_edges = {(u, v) for u, v, relation in graph.edges(data="relation") if relation == "member"}
+    rows, platforms = np.nonzero(economy.firms.membership)
+    expected = {(int(economy.firms.node_id[r]), int(economy.platforms.node_id[p])) for r, p in zip(rows, platforms)}
+    assert member_edges == expected and member_edges
+
+
+def test_trade_edges_add_up_to_every_delivered_hour():
+    economy = SharedManufacturingModel(scenario(size__firms=300), seed=2)
+    delivered = platform_delivered = 0.0
+    for week in range(25):
+        economy.step()
+        trades = economy.last_trades
+        delivered += trades.hours[trades.delivered].sum()
+        platform_delivered += trades.hours[trades.delivered & (trades.platform >= 0)].sum()
+        if week == 10:
+            _ = economy.market_graph  # an early read must not lose or double anything
+    graph = economy.market_graph
+    trade_edges = [data for _, _, data in graph.edges(data=True) if data["relation"] == "trade"]
+    assert sum(edge["hours"] for edge in trade_edges) == pytest.approx(delivered, rel=1e-12)
+    assert sum(edge["platform_hours"] for edge in trade_edges) == pytest.approx(platform_delivered, rel=1e-12)
+    assert platform_delivered > 0
+
+
+def test_one_order_can_be_served_by_several_producers(economy):
+    assert economy.datacollector.get_model_vars_dataframe()["producers_per_order"].iloc[1:].max() > 1.0
+
+
+def test_a_finished_model_can_be_garbage_collected():
+    """Mesa 3.3.1 keeps every model alive through Agent._ids (mesa#3179); ours lets go."""
+    economy = run(seed=1, weeks=2, size__firms=50)
+    ref = weakref.ref(economy)
+    del economy
+    gc.collect()
+    assert ref() is None
