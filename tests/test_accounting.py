@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model import COLUMNS, SharedManufacturingModel
-from tests.conftest import scenario
+from tests.helpers import scenario
 
 SHARE_COLUMNS = [name for name, (unit, _) in COLUMNS.items() if unit == "share"]
 

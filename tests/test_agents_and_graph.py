@@ -11,7 +11,7 @@ import pytest
 from agents import SME, LargeFirm, MicroEntrepreneur, Platform
 from model import SharedManufacturingModel
 from model.state import LARGE, MICRO
-from tests.conftest import run, scenario
+from tests.helpers import run, scenario
 
 
 @pytest.fixture(scope="module")

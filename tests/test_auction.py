@@ -10,7 +10,7 @@ from scipy.optimize import linprog
 
 from model.auction import double_auction
 from model.trade import clear_platforms
-from tests.conftest import run
+from tests.helpers import run
 
 
 def optimal_surplus(bid_price, bid_hours, ask_price, ask_hours) -> float:

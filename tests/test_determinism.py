@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.conftest import REPO, run
+from tests.helpers import REPO, run
 
 
 def run_cli(out_dir, seed: int) -> bytes:

@@ -10,7 +10,7 @@ import sys
 import pandas as pd
 
 from model import COLUMNS
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

@@ -9,7 +9,7 @@ import pytest
 
 from model import Scenario, ScenarioError, load_scenario
 from model.scenario import parse_assignment
-from tests.conftest import REPO, SCENARIOS
+from tests.helpers import REPO, SCENARIOS
 
 
 def test_shipped_scenarios_load_with_defaults_filled_in():

@@ -14,7 +14,7 @@ import pytest
 
 from model import SharedManufacturingModel
 from model.stats import mean_interval
-from tests.conftest import scenario
+from tests.helpers import scenario
 
 SEEDS = range(10)
 FIRMS = 1000

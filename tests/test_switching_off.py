@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from model import SharedManufacturingModel
-from tests.conftest import scenario
+from tests.helpers import scenario
 
 SEEDS = range(5)
 FIRMS = 600

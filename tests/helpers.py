@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from model import SharedManufacturingModel, load_scenario
 from model.scenario import Scenario
 
@@ -23,8 +21,3 @@ def run(name: str = "sharing", seed: int = 1, weeks: int = 26, **overrides) -> S
     economy = SharedManufacturingModel(scenario(name, **overrides), seed=seed)
     economy.run(weeks)
     return economy
-
-
-@pytest.fixture(scope="session")
-def repo() -> Path:
-    return REPO
