@@ -26,14 +26,11 @@ from .scenario import InvestmentParams
 from .state import FirmTable
 
 
-def weekly_annuity(params: InvestmentParams) -> float:
-    """Weekly cost of capital of one machine (yuan/week), annuitised over its life."""
+def weekly_annuity(params: InvestmentParams, principal: float | np.ndarray | None = None):
+    """Weekly payment that repays ``principal`` (default: one machine's price) over a machine's life, in yuan."""
     rate, years = params.interest_rate, params.machine_life_years
-    yearly = (
-        params.machine_price_yuan / years
-        if rate == 0
-        else (params.machine_price_yuan * rate / (1.0 - (1.0 + rate) ** -years))
-    )
+    principal = params.machine_price_yuan if principal is None else principal
+    yearly = principal / years if rate == 0 else principal * rate / (1.0 - (1.0 + rate) ** -years)
     return yearly / 52.0
 
 
@@ -59,7 +56,7 @@ def review_machines(firms: FirmTable, week: int, params: InvestmentParams) -> tu
     pick = (np.arange(due.size), process)
     gap, unserved, rented = overload[pick], unserved[pick], rented[pick]
     value = firms.order_value[due][pick]
-    own_margin = value - firms.production_cost[due][pick]
+    own_margin = value - (firms.production_cost[due][pick] + firms.labour_cost_per_machine_hour)
     rent_margin = value - firms.rent_price_ewma[due][pick]
     affordable = (
         np.floor(firms.cash_yuan[due] / params.machine_price_yuan)

@@ -26,6 +26,8 @@ from .state import KIND_NAMES, FirmTable, PlatformTable, Trades
 # Queued platform-trade rows are summed per pair once the queue is this long (bounds memory).
 _MAX_QUEUED_ROWS = 1_000_000
 _TOTALS = ("hours", "value_yuan", "platform_hours")
+# A buyer-seller pair is coded as buyer * _PAIR_BASE + seller (firm rows stay below it).
+_PAIR_BASE = 1 << 31
 
 
 class MarketGraph:
@@ -52,9 +54,8 @@ class MarketGraph:
         )
         self._firm_nodes = firms.node_id
         self._platform_nodes = platforms.node_id
-        self._n_firms = firms.n
         # Totals per partner link (position in the partner arrays) and per platform-traded pair code.
-        self._partner_code = partner_buyer.astype(np.int64) * firms.n + partner_seller
+        self._partner_code = partner_buyer.astype(np.int64) * _PAIR_BASE + partner_seller
         self._partner_totals = np.zeros((3, self._partner_code.size))
         self._pair_code = np.zeros(0, np.int64)
         self._pair_totals = np.zeros((3, 0))
@@ -62,6 +63,16 @@ class MarketGraph:
         self._queued_rows = 0
         self._synced: dict[int, tuple[float, float, float]] = {}
         self._pending_members: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add_firms(self, firms: FirmTable, rows: np.ndarray, partner_buyer: np.ndarray, partner_seller: np.ndarray):
+        """Entrants at ``rows`` become nodes; ``partner_buyer``/``partner_seller`` are the new partner links."""
+        self._graph.add_nodes_from(
+            (int(firms.node_id[row]), {"kind": KIND_NAMES[firms.kind[row]], "row": int(row)}) for row in rows.tolist()
+        )
+        self._firm_nodes = firms.node_id
+        new_codes = partner_buyer.astype(np.int64) * _PAIR_BASE + partner_seller
+        self._partner_code = np.concatenate([self._partner_code, new_codes])
+        self._partner_totals = np.concatenate([self._partner_totals, np.zeros((3, new_codes.size))], axis=1)
 
     def record_week(self, trades: Trades, joined: np.ndarray, left: np.ndarray) -> None:
         """Add this week's delivered trades and membership changes (``(firm row, platform row)`` pairs)."""
@@ -73,7 +84,7 @@ class MarketGraph:
         self._partner_totals[0] += np.bincount(trades.link[off], hours[off], minlength=links)
         self._partner_totals[1] += np.bincount(trades.link[off], value[off], minlength=links)
         if on.any():
-            code = trades.buyer[on] * self._n_firms + trades.seller[on]
+            code = trades.buyer[on] * _PAIR_BASE + trades.seller[on]
             self._queued.append(np.stack([code.astype(np.float64), hours[on], value[on]]))
             self._queued_rows += int(on.sum())
             if self._queued_rows > _MAX_QUEUED_ROWS:
@@ -90,7 +101,7 @@ class MarketGraph:
         for code, pair_totals in totals.items():
             if self._synced.get(code) == pair_totals:
                 continue
-            buyer, seller = int(self._firm_nodes[code // self._n_firms]), int(self._firm_nodes[code % self._n_firms])
+            buyer, seller = int(self._firm_nodes[code // _PAIR_BASE]), int(self._firm_nodes[code % _PAIR_BASE])
             graph.add_edge(buyer, seller, relation="trade", **dict(zip(_TOTALS, pair_totals)))
             self._synced[code] = pair_totals
         for joined, left in self._pending_members:

@@ -10,8 +10,22 @@ from __future__ import annotations
 
 import numpy as np
 
+from .labour import LabourMarket
 from .scenario import InvestmentParams
-from .state import LARGE, MICRO, SME, FirmTable, PlatformTable, Trades
+from .state import (
+    FLEXIBLE,
+    LARGE,
+    MICRO,
+    PERMANENT,
+    SELF_EMPLOYED,
+    SME,
+    STATUS_NAMES,
+    UNEMPLOYED,
+    FirmTable,
+    PlatformTable,
+    Trades,
+    WorkerTable,
+)
 
 # Unserved hours below this count as served (floating-point residue of clearing).
 UNMET_TOLERANCE_HOURS = 1e-6
@@ -40,6 +54,24 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "capital_stock": ("hours/week", "Installed capacity of all active firms."),
     "platform_members": ("firms", "Firms that belong to at least one platform."),
     "platform_hhi": ("HHI 0-1", "Concentration of delivered platform hours across platforms (0 if none)."),
+    "labour_force": ("workers", "Workers in the labour pool."),
+    "employment_permanent": ("workers", "Workers in permanent jobs."),
+    "employment_flexible": ("workers", "Workers who worked a flexible task contract this week."),
+    "micro_entrepreneurs": ("workers", "Workers running a micro-business."),
+    "unemployed": ("workers", "Workers with no paid work this week (including those in training)."),
+    "unemployment_rate": ("share", "Unemployed / labour force."),
+    "structural_unemployment_rate": (
+        "share",
+        "Unemployed who face unfilled positions only in other skills / labour force: "
+        "min(U, V) - sum over skills of min(U_k, V_k).",
+    ),
+    "vacancy_rate": ("share", "Open positions (vacancies and unfilled task slots) / (employed + open positions)."),
+    "flexible_employment_share": ("share", "Flexible workers / all employed (permanent, flexible, self-employed)."),
+    "flexible_income_cv": (
+        "ratio",
+        "Mean over flexible workers of the coefficient of variation of their recent weekly income.",
+    ),
+    "income_gini": ("Gini 0-1", "Gini coefficient of workers' recent income (losses counted as zero)."),
     "n_large": ("firms", "Active large firms."),
     "n_sme": ("firms", "Active SMEs."),
     "n_micro": ("firms", "Active micro-entrepreneurs."),
@@ -91,11 +123,65 @@ def measure(firms: FirmTable, platforms: PlatformTable, trades: Trades) -> dict[
         "failed_trade_share": _ratio(matched_hours - shared_hours, matched_hours),
         "platform_members": int((firms.membership & active[:, None]).any(axis=1).sum()) if platforms.n else 0,
         "platform_hhi": float(((delivered_hours / volume) ** 2).sum()) if volume > 0 else 0.0,
+    }
+
+
+def measure_population(firms: FirmTable, platforms: PlatformTable) -> dict[str, float]:
+    """Active agents of each kind at the end of the week (after entry and exit)."""
+    active = firms.active
+    return {
         "n_large": int((active & (firms.kind == LARGE)).sum()),
         "n_sme": int((active & (firms.kind == SME)).sum()),
         "n_micro": int((active & (firms.kind == MICRO)).sum()),
         "n_platforms": int(platforms.active.sum()),
     }
+
+
+def measure_labour(workers: WorkerTable, market: LabourMarket) -> dict[str, float]:
+    """Employment by status, unemployment, vacancies and income dispersion at the end of the week."""
+    labour_force = workers.n
+    k = market.open_positions.size
+    counts = np.bincount(workers.status, minlength=len(STATUS_NAMES))
+    unemployed_by_skill = np.bincount(workers.skill[workers.status == UNEMPLOYED], minlength=k)
+    open_positions = market.open_positions
+    mismatch = (
+        min(unemployed_by_skill.sum(), open_positions.sum()) - np.minimum(unemployed_by_skill, open_positions).sum()
+    )
+    employed = counts[PERMANENT] + counts[FLEXIBLE] + counts[SELF_EMPLOYED]
+
+    flexible = workers.status == FLEXIBLE
+    mean_income = workers.income_ewma[flexible]
+    spread = np.sqrt(np.maximum(workers.income_sq_ewma[flexible] - mean_income**2, 0.0))
+    cv = np.divide(spread, mean_income, out=np.zeros_like(spread), where=mean_income > 0)
+    return {
+        "labour_force": int(labour_force),
+        "employment_permanent": int(counts[PERMANENT]),
+        "employment_flexible": int(counts[FLEXIBLE]),
+        "micro_entrepreneurs": int(counts[SELF_EMPLOYED]),
+        "unemployed": int(counts[UNEMPLOYED]),
+        "unemployment_rate": _ratio(counts[UNEMPLOYED], labour_force),
+        "structural_unemployment_rate": _ratio(max(float(mismatch), 0.0), labour_force),
+        "vacancy_rate": _ratio(open_positions.sum(), employed + open_positions.sum()),
+        "flexible_employment_share": _ratio(counts[FLEXIBLE], employed),
+        "flexible_income_cv": float(cv.mean()) if cv.size else 0.0,
+        "income_gini": gini(np.maximum(workers.income_ewma[workers.gini_sample], 0.0)),
+    }
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0: all equal; towards 1: one holds everything).
+
+    >>> gini(np.array([1.0, 1.0, 1.0, 1.0]))
+    0.0
+    >>> round(gini(np.array([0.0, 0.0, 0.0, 1.0])), 2)
+    0.75
+    """
+    total = values.sum()
+    if values.size == 0 or total <= 0:
+        return 0.0
+    ordered = np.sort(values)
+    n = values.size
+    return float((2.0 * np.sum(np.arange(1, n + 1) * ordered) / (n * total)) - (n + 1) / n)
 
 
 def measure_capital(firms: FirmTable, machines_bought: np.ndarray, params: InvestmentParams) -> dict[str, float]:

@@ -23,9 +23,9 @@ import numpy as np
 
 from agents import SME, LargeFirm, MicroEntrepreneur, Platform
 
-from . import demand, investment, metrics, platforms, production, trade
+from . import demand, investment, labour, metrics, occupation, platforms, production, trade
 from .market_graph import MarketGraph
-from .population import create_firms, supply_partners
+from .population import create_firms, link_entrants, supply_partners
 from .scenario import Scenario, load_scenario
 from .state import LARGE, MICRO, Trades
 
@@ -41,12 +41,16 @@ class RandomStreams:
 
     def __init__(self, seed: int):
         self.seed = seed
-        self.demand = self.stream("demand")
-        self.trade = self.stream("trade")
+        self.labour = self.stream("labour")
+        self.occupation = self.stream("occupation")
 
     def stream(self, name: str) -> np.random.Generator:
         """A fresh generator for the mechanism or attribute ``name``; the same name gives the same draws."""
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(zlib.crc32(name.encode()),)))
+
+    def weekly(self, name: str, week: int) -> np.random.Generator:
+        """A fresh generator for the draws named ``name`` in ``week``: row ``i`` always gets the ``i``-th draw."""
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(zlib.crc32(name.encode()), week)))
 
 
 class SharedManufacturingModel(mesa.Model):
@@ -64,9 +68,13 @@ class SharedManufacturingModel(mesa.Model):
     Attributes
     ----------
     firms, platforms : FirmTable, PlatformTable
-        The state arrays, one row per agent.
+        The state arrays, one row per agent (a firm that exits keeps its row, inactive).
+    workers : WorkerTable
+        The labour pool, one row per worker (array state, not agents).
+    labour_market : LabourMarket
+        This week's labour-market statistics per skill.
     firm_agents, platform_agents : list
-        The Mesa agents, one per row (``model.agents_by_type[SME]`` works too).
+        The Mesa agents, one per row (``model.agents_by_type[SME]`` holds the active ones).
     datacollector : mesa.DataCollector
         One row per step from step 0, with the columns of :data:`model.metrics.COLUMNS`.
     """
@@ -88,22 +96,26 @@ class SharedManufacturingModel(mesa.Model):
             scenario, scenario.platforms.count, lambda name: self.streams.stream(f"population.{name}")
         )
         self.partner_edges = trade.PartnerEdges.from_links(*supply_partners(self.firms, scenario))
-        # Creating the handles loops over firms once, at set-up; no step does.
-        self.firm_agents = [
-            _FIRM_CLASSES.get(kind, SME)(self, row) for row, kind in enumerate(self.firms.kind.tolist())
-        ]
-        self.firms.node_id[:] = [agent.unique_id for agent in self.firm_agents]
+        self.workers = labour.create_pool(self.firms, scenario, self.streams.stream("population.workers"))
+        self.labour_market = labour.LabourMarket.empty(scenario.size.process_types)
+        self.firm_agents = []
+        self._add_firm_agents(np.arange(self.firms.n))
         self.platform_agents = [Platform(self, row) for row in range(scenario.platforms.count)]
         self.platforms = platforms.create_platforms(
             scenario, np.array([agent.unique_id for agent in self.platform_agents], np.int64)
         )
         self.sector_shock = np.zeros(scenario.size.process_types)
+        # The markets entrants share: base standard orders per week, and the number of micro-businesses.
+        self._standard_market_hours = float(self.firms.base_order_hours[self.firms.kind != MICRO].sum())
+        self._micro_reference = float(max((self.firms.kind == MICRO).sum(), 1))
         self._market = MarketGraph(self.firms, self.platforms, self.partner_edges.buyer, self.partner_edges.seller)
         self.last_trades = Trades.empty()
 
         platforms.update_size(self.firms, self.platforms, scenario)
         self.week_metrics = metrics.measure(self.firms, self.platforms, self.last_trades)
         self.week_metrics.update(metrics.measure_capital(self.firms, np.zeros(1), scenario.investment))
+        self.week_metrics.update(metrics.measure_population(self.firms, self.platforms))
+        self.week_metrics.update(metrics.measure_labour(self.workers, self.labour_market))
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_read_metric, name=name) for name in metrics.COLUMNS}
         )
@@ -116,8 +128,18 @@ class SharedManufacturingModel(mesa.Model):
         mesa.Agent._ids.pop(self, None)
         return next(self._next_id)
 
+    def _add_firm_agents(self, rows: np.ndarray) -> None:
+        """Mesa agents for new firm rows (at set-up, and for each week's entrants only)."""
+        kinds = self.firms.kind[rows].tolist()
+        handles = [_FIRM_CLASSES.get(kind, SME)(self, row) for row, kind in zip(rows.tolist(), kinds)]
+        self.firm_agents.extend(handles)
+        self.firms.node_id[rows] = [agent.unique_id for agent in handles]
+        for agent in handles:
+            if not self.firms.active[agent.row]:  # a micro-business with no one to run it
+                agent.remove()
+
     def step(self) -> None:
-        """One week: orders, own production, trade, books, then investment and platform reviews."""
+        """One week: orders, own production, trade, labour, books, then entry, exit and reviews."""
         week = self.steps
         firms, market, scenario = self.firms, self.platforms, self.scenario
         firms.reset_week()
@@ -126,29 +148,105 @@ class SharedManufacturingModel(mesa.Model):
             firms,
             self.sector_shock,
             platforms.platform_reach(firms, market),
+            self._market_share(),
             week,
             scenario.demand,
-            self.streams.demand,
+            lambda name: self.streams.weekly(f"demand.{name}", week),
         )
         need_hours, offer_hours = production.serve_own_orders(firms)
         partner_trades = trade.trade_with_partners(
-            firms, self.partner_edges, need_hours, offer_hours, scenario, self.streams.trade
+            firms,
+            self.partner_edges,
+            need_hours,
+            offer_hours,
+            scenario,
+            lambda name: self.streams.weekly(f"trade.{name}", week),
         )
         platform_trades, platform_week = trade.clear_platforms(
-            firms, market, need_hours, offer_hours, scenario, self.streams.trade
+            firms, market, need_hours, offer_hours, scenario, self.streams.weekly("trade.platforms", week)
         )
         trades = Trades.concat([partner_trades, platform_trades])
         platforms.charge_fees(firms, market)
+        self.labour_market = labour.labour_week(
+            firms, self.workers, self.labour_market, firms.membership.any(axis=1), week, scenario, self.streams.labour
+        )
         production.book_week(firms, trades, offer_hours, scenario)
         platforms.record_platform_week(firms, market, trades, platform_week, scenario)
+        labour.record_incomes(firms, self.workers, scenario)
         self.week_metrics = metrics.measure(firms, market, trades)
 
-        bought, _ = investment.review_machines(firms, week, scenario.investment)
-        joined, left = platforms.review_memberships(firms, market, week, scenario)
-        self.week_metrics.update(metrics.measure_capital(firms, bought, scenario.investment))
-        self._market.record_week(trades, joined, left)
+        opened_memberships, closed_memberships = self._entry_and_exit(week)
+        bought, _ = investment.review_machines(self.firms, week, scenario.investment)
+        joined, left = platforms.review_memberships(self.firms, market, week, scenario)
+        labour.review_training(self.workers, self.labour_market, week, scenario, self.streams.labour)
+        self.week_metrics.update(metrics.measure_capital(self.firms, bought, scenario.investment))
+        self.week_metrics.update(metrics.measure_population(self.firms, market))
+        self.week_metrics.update(metrics.measure_labour(self.workers, self.labour_market))
+        self._market.record_week(
+            trades, np.concatenate([joined, opened_memberships]), np.concatenate([left, closed_memberships])
+        )
         self.last_trades = trades
         self.datacollector.collect(self)
+
+    def _market_share(self) -> np.ndarray:
+        """(N,) how entry and exit share the fixed standard and custom markets (see :func:`demand.market_share`)."""
+        return demand.market_share(self.firms, self._standard_market_hours, self._micro_reference, self.scenario.demand)
+
+    def _custom_market_share(self) -> float:
+        """What a new micro-business would get of the custom market, were it to open now."""
+        running = int((self.firms.active & (self.firms.kind == MICRO)).sum()) + 1
+        return (self._micro_reference / running) ** self.scenario.demand.custom_market_crowding
+
+    def _entry_and_exit(self, week: int) -> tuple[np.ndarray, np.ndarray]:
+        """Close failing firms, open workers' micro-businesses and new SMEs.
+
+        Returns the ``(firm row, platform row)`` memberships that began and ended with them.
+        """
+        scenario, workers = self.scenario, self.workers
+        closing = occupation.closing_firms(self.firms, week, scenario)
+        closed_memberships = occupation.close_firms(self.firms, workers, closing, scenario)
+        for row in closing.tolist():  # only this week's leavers
+            self.firm_agents[row].remove()
+
+        founders = occupation.choose_self_employment(
+            workers, self.platforms, self.labour_market, self._custom_market_share(), week, scenario
+        )
+        micro = occupation.micro_businesses(
+            founders, workers, self.platforms.n, week, scenario, self.streams.occupation
+        )
+        smes = occupation.new_smes(self.firms, self.platforms.n, week, scenario, lambda _name: self.streams.occupation)
+        # Founders settle next to their former employer; new SMEs next to a random firm.
+        anchors = np.concatenate([workers.employer[founders.workers], np.full(smes.n, -1, np.int64)])
+        entrants = micro
+        entrants.extend(smes)
+        rows = self._admit(entrants, anchors)
+        micro_rows = rows[: founders.workers.size]
+        occupation.hand_over(self.firms, workers, founders, micro_rows)
+        new_members, platform = np.nonzero(self.firms.membership[micro_rows])
+        opened_memberships = np.stack([micro_rows[new_members], platform], axis=1).astype(np.int64)
+        return opened_memberships, closed_memberships
+
+    def _admit(self, newcomers, anchors: np.ndarray) -> np.ndarray:
+        """Add entrants to the tables, the supply network, the market graph and Mesa; returns their rows.
+
+        An anchor of -1 is replaced by a random active firm; the entrant settles next to its anchor.
+        """
+        if newcomers.n == 0:
+            return np.zeros(0, np.int64)
+        alive = np.flatnonzero(self.firms.active)
+        anchors = np.where(anchors >= 0, anchors, alive[self.streams.occupation.integers(0, alive.size, anchors.size)])
+        labour.expect_load(newcomers, self.scenario)
+        rows = self.firms.extend(newcomers)
+        self._add_firm_agents(rows)
+        u, v = link_entrants(
+            self.firms, rows, anchors, self.partner_edges.buyer, self.partner_edges.seller, self.scenario
+        )
+        first_new_link = self.partner_edges.buyer.size
+        self.partner_edges.extend(u, v)
+        self._market.add_firms(
+            self.firms, rows, self.partner_edges.buyer[first_new_link:], self.partner_edges.seller[first_new_link:]
+        )
+        return rows
 
     def run(self, weeks: int | None = None) -> None:
         """Play ``weeks`` weeks (default: the scenario's ``steps``)."""
@@ -164,14 +262,14 @@ class SharedManufacturingModel(mesa.Model):
     def supply_network(self) -> nx.Graph:
         """The off-platform partner network, with each link's current ``trust`` (mean of both directions)."""
         edges = self.partner_edges
-        half = edges.buyer.size // 2
-        trust = 0.5 * (edges.trust[:half] + edges.trust[half:])
+        one_way = edges.buyer < edges.seller
+        trust = 0.5 * (edges.trust[one_way] + edges.trust[edges.reverse[one_way]])
         graph = nx.Graph()
         graph.add_nodes_from(self.firms.node_id.tolist())
         graph.add_weighted_edges_from(
             zip(
-                self.firms.node_id[edges.buyer[:half]].tolist(),
-                self.firms.node_id[edges.seller[:half]].tolist(),
+                self.firms.node_id[edges.buyer[one_way]].tolist(),
+                self.firms.node_id[edges.seller[one_way]].tolist(),
                 trust.tolist(),
             ),
             weight="trust",

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .labour import marginal_labour_cost
 from .scenario import Scenario
 from .state import FirmTable, PlatformTable, Trades
 from .trade import PlatformWeek
@@ -35,7 +36,7 @@ def create_platforms(scenario: Scenario, node_ids: np.ndarray) -> PlatformTable:
     count = node_ids.size
     commission = np.full(count, params.commission_rate)
     firm_value = scenario.demand.order_value_yuan_per_hour
-    firm_cost = scenario.firms.production_cost_yuan_per_hour
+    firm_cost = scenario.firms.production_cost_yuan_per_hour + marginal_labour_cost(scenario.labour)
     return PlatformTable(
         node_id=node_ids,
         commission_rate=commission,
@@ -61,6 +62,16 @@ def launch_price(value: float, cost: float, commission: np.ndarray) -> np.ndarra
     """
     with np.errstate(divide="ignore"):
         return 0.5 * (value + cost / (1.0 - commission))
+
+
+def joining_cost(readiness: np.ndarray, scenario: Scenario) -> np.ndarray:
+    """One-off cost of joining a platform given digital readiness (yuan), net of any subsidy."""
+    params = scenario.platforms
+    return (
+        params.join_cost_yuan
+        * (1.0 + params.digitalisation_cost_factor * (1.0 - readiness))
+        * (1.0 - params.digitalisation_subsidy)
+    )
 
 
 def update_size(firms: FirmTable, platforms: PlatformTable, scenario: Scenario) -> None:
@@ -132,7 +143,8 @@ def record_platform_week(
     buyer, seller, process = trades.buyer[on_platform], trades.seller[on_platform], trades.process[on_platform]
     delivered_hours = hours * delivered
     buyer_gain = delivered_hours * (firms.order_value[buyer, process] - trades.price[on_platform])
-    seller_gain = trades.received_yuan[on_platform] - delivered_hours * firms.production_cost[seller, process]
+    seller_cost = firms.production_cost[seller, process] + firms.labour_cost_per_machine_hour
+    seller_gain = trades.received_yuan[on_platform] - delivered_hours * seller_cost
     gain = np.bincount(buyer * n_platforms + platform, buyer_gain, minlength=n * n_platforms)
     gain += np.bincount(seller * n_platforms + platform, seller_gain, minlength=n * n_platforms)
     members = firms.membership
@@ -172,13 +184,9 @@ def review_memberships(
     value = (firms.order_mix[rows] * firms.order_value[rows]).sum(axis=1)
     machines = firms.machines[rows]
     machine_count = machines.sum(axis=1)
-    own_cost = (machines * firms.production_cost[rows]).sum(axis=1)
+    own_cost = (machines * (firms.production_cost[rows] + firms.labour_cost_per_machine_hour)).sum(axis=1)
     cost = np.divide(own_cost, machine_count, out=np.full(rows.size, np.inf), where=machine_count > 0)
-    join_cost = (
-        params.join_cost_yuan
-        * (1.0 + params.digitalisation_cost_factor * (1.0 - firms.digital_readiness[rows]))
-        * (1.0 - params.digitalisation_subsidy)
-    )
+    join_cost = joining_cost(firms.digital_readiness[rows], scenario)
     ready = firms.digital_readiness[rows] >= params.min_readiness
     tenure = week - firms.joined_week[rows]
 

@@ -23,6 +23,9 @@ HEADLINE_METRICS = (
     "outsourcing_ratio",
     "capital_stock",
     "platform_members",
+    "unemployment_rate",
+    "flexible_employment_share",
+    "micro_entrepreneurs",
 )
 
 

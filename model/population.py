@@ -8,66 +8,107 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import betaincinv
 
+from .labour import marginal_labour_cost
 from .scenario import Scenario
 from .state import LARGE, MICRO, SME, FirmTable
 
 
 def create_firms(scenario: Scenario, n_platforms: int, stream: Callable[[str], np.random.Generator]) -> FirmTable:
-    """Draw the firm population.
+    """Draw the firm population at week 0.
 
     Non-micro firms get a total number of machines from a discrete Pareto law
     (``size_tail_exponent`` about 1 gives Zipf's law for firm sizes, Axtell 2001),
     truncated at ``max_machines``; those at or above ``large_firm_min_machines`` are
-    large firms. Machines spread over process types by a Dirichlet draw, so small
-    firms specialise. Orders mix the firm's own process profile with needs that do
-    not match it (``outside_need_share``): the reason firms trade capacity at all.
-    Micro-entrepreneurs own one machine with probability ``micro.machine_probability``
-    and receive custom orders worth ``custom_premium`` more per hour.
+    large firms. Micro-entrepreneurs own one machine, in the process type of their
+    skill, with probability ``micro.machine_probability``.
 
     ``stream(name)`` gives the random generator for one attribute, so that changing
     how one attribute is drawn (say, readiness) leaves every other draw unchanged.
     """
-    size, firm, demand = scenario.size, scenario.firms, scenario.demand
-    n, k = size.firms, size.process_types
-    n_micro = round(size.micro_share * n)
-    n_other = n - n_micro
-    machine_hours = scenario.investment.machine_hours_per_week
-
-    # Firm size in machines: discrete Pareto, x_min * U^(-1/alpha), truncated.
-    uniform = stream("size").random(n_other)
-    total = np.floor(firm.min_machines * uniform ** (-1.0 / firm.size_tail_exponent))
-    total = np.minimum(total, firm.max_machines).astype(np.int64)
-    machine_rng = stream("machines")
-    type_shares = machine_rng.dirichlet(np.full(k, firm.type_concentration), size=n_other)
-    machines_other = machine_rng.multinomial(total, type_shares)
-
-    micro_rng = stream("micro_machines")
-    micro_owns = micro_rng.random(n_micro) < firm.micro.machine_probability
-    micro_type = micro_rng.integers(0, k, n_micro)
-    machines_micro = np.zeros((n_micro, k), np.int64)
-    machines_micro[np.arange(n_micro), micro_type] = micro_owns
-
+    size, firm = scenario.size, scenario.firms
+    n_micro = round(size.micro_share * size.firms)
+    total = pareto_machines(scenario, size.firms - n_micro, stream("size"), upper=firm.max_machines)
     kind = np.concatenate(
         [np.where(total >= firm.large_firm_min_machines, LARGE, SME), np.full(n_micro, MICRO)]
     ).astype(np.int8)
-    machines = np.concatenate([machines_other, machines_micro])
+    micro_rng = stream("micro_machines")
+    micro_skill = micro_rng.integers(0, size.process_types, n_micro)
+    micro_owns = micro_rng.random(n_micro) < firm.micro.machine_probability
+    ability = _mean_one_lognormal(stream("ability"), scenario.occupation.ability_dispersion, (n_micro,))
+    return draw_firms(
+        scenario,
+        kind,
+        n_platforms,
+        stream,
+        week=0,
+        machines_total=np.concatenate([total, np.zeros(n_micro, np.int64)]),
+        micro_skill=micro_skill,
+        micro_owns_machine=micro_owns,
+        micro_ability=ability,
+    )
+
+
+def pareto_machines(scenario: Scenario, count: int, rng: np.random.Generator, upper: int) -> np.ndarray:
+    """Total machines of ``count`` firms: discrete Pareto ``floor(x_min U^(-1/alpha))``, capped at ``upper``."""
+    firm = scenario.firms
+    total = np.floor(firm.min_machines * rng.random(count) ** (-1.0 / firm.size_tail_exponent))
+    return np.minimum(total, upper).astype(np.int64)
+
+
+def draw_firms(
+    scenario: Scenario,
+    kind: np.ndarray,
+    n_platforms: int,
+    stream: Callable[[str], np.random.Generator],
+    *,
+    week: int,
+    machines_total: np.ndarray,
+    micro_skill: np.ndarray,
+    micro_owns_machine: np.ndarray,
+    micro_ability: np.ndarray,
+    micro_readiness: np.ndarray | None = None,
+) -> FirmTable:
+    """Rows for new firms, at the start or as entrants in ``week``.
+
+    Non-micro firms spread ``machines_total`` over process types by a Dirichlet
+    draw (small firms specialise) and receive orders that mix their own process
+    profile with needs that do not match it (``outside_need_share``): the reason
+    firms trade capacity at all. Micro-entrepreneurs (the rows where ``kind`` is
+    MICRO, in order) get custom orders worth ``custom_premium`` more per hour,
+    a share ``micro_skill_share`` of them in the process type of their skill,
+    scaled by their ability; they own one machine in that type if
+    ``micro_owns_machine``. ``micro_readiness`` (default: drawn) carries a
+    founder's digital readiness.
+    """
+    firm, demand = scenario.firms, scenario.demand
+    n, k = kind.size, scenario.size.process_types
+    is_micro = kind == MICRO
+    n_micro = int(is_micro.sum())
+    machine_hours = scenario.investment.machine_hours_per_week
+
+    machine_rng = stream("machines")
+    type_shares = machine_rng.dirichlet(np.full(k, firm.type_concentration), size=n)
+    machines = machine_rng.multinomial(np.where(is_micro, 0, machines_total), type_shares)
+    machines[np.flatnonzero(is_micro), micro_skill] = micro_owns_machine
     total_machines = machines.sum(axis=1)
 
-    # Order mix: own process profile blended with needs unrelated to it.
     with np.errstate(invalid="ignore", divide="ignore"):
         own_profile = np.where(total_machines[:, None] > 0, machines / total_machines[:, None], 0.0)
     outside_needs = stream("order_mix").dirichlet(np.ones(k), size=n)
-    outside_weight = np.where(total_machines > 0, demand.outside_need_share, 1.0)[:, None]
-    order_mix = (1.0 - outside_weight) * own_profile + outside_weight * outside_needs
+    order_mix = (1.0 - demand.outside_need_share) * own_profile + demand.outside_need_share * outside_needs
+    skill_share = scenario.occupation.micro_skill_share
+    micro_mix = (1.0 - skill_share) * outside_needs[is_micro]
+    micro_mix[np.arange(n_micro), micro_skill] += skill_share
+    order_mix[is_micro] = micro_mix
 
-    base_order_hours = np.where(
-        kind == MICRO, demand.micro_order_hours, demand.load_factor * total_machines * machine_hours
-    ).astype(np.float64)
+    base_order_hours = demand.load_factor * total_machines * machine_hours
+    base_order_hours = base_order_hours.astype(np.float64)
+    base_order_hours[is_micro] = demand.micro_order_hours * micro_ability
 
     order_value = demand.order_value_yuan_per_hour * _mean_one_lognormal(
         stream("order_value"), demand.value_dispersion, (n, k)
     )
-    order_value[kind == MICRO] *= 1.0 + demand.custom_premium
+    order_value[is_micro] *= 1.0 + demand.custom_premium
     production_cost = firm.production_cost_yuan_per_hour * _mean_one_lognormal(
         stream("production_cost"), firm.cost_dispersion, (n, k)
     )
@@ -76,6 +117,8 @@ def create_firms(scenario: Scenario, n_platforms: int, stream: Callable[[str], n
     readiness_mean = np.array([p.digital_readiness for p in kind_params])[kind]
     openness = np.array([p.openness for p in kind_params])[kind]
     digital_readiness = _beta_with_mean(stream("readiness"), readiness_mean, firm.readiness_concentration)
+    if micro_readiness is not None:
+        digital_readiness[is_micro] = micro_readiness
     failure_rate = _beta_with_mean(
         stream("failure_rate"), np.full(n, firm.failure_rate_mean), firm.failure_rate_concentration
     )
@@ -83,10 +126,12 @@ def create_firms(scenario: Scenario, n_platforms: int, stream: Callable[[str], n
     stationary_sd = demand.shock_sigma / np.sqrt(1.0 - demand.shock_persistence**2)
     weekly_revenue = base_order_hours * (order_mix * order_value).sum(axis=1)
 
-    zeros_nk = np.zeros((n, k))
+    def zeros(*shape, dtype=np.float64):
+        return np.zeros((n, *shape), dtype)
+
     return FirmTable(
         kind=kind,
-        node_id=np.zeros(n, np.int64),
+        node_id=zeros(dtype=np.int64),
         location=stream("location").random((n, 2)),
         order_mix=order_mix,
         base_order_hours=base_order_hours,
@@ -96,30 +141,42 @@ def create_firms(scenario: Scenario, n_platforms: int, stream: Callable[[str], n
         openness=openness,
         failure_rate=failure_rate,
         review_offset=stream("review_offset").integers(0, 2**31, n),
+        birth_week=np.full(n, week, np.int64),
+        owner=np.full(n, -1, np.int64),
         machine_hours_per_week=machine_hours,
+        labour_cost_per_machine_hour=marginal_labour_cost(scenario.labour),
         active=np.ones(n, bool),
         machines=machines,
         cash_yuan=firm.initial_cash_weeks * weekly_revenue,
         demand_shock=stream("demand_shock").normal(0.0, stationary_sd, n),
-        backlog_hours=zeros_nk.copy(),
-        membership=np.zeros((n, n_platforms), bool),
+        backlog_hours=zeros(k),
+        membership=zeros(n_platforms, dtype=bool),
         joined_week=np.full((n, n_platforms), -1, np.int64),
-        platform_surplus_ewma=np.zeros((n, n_platforms)),
-        sales_record=np.zeros(n),
-        failure_record=np.zeros(n),
-        unmet_ewma=zeros_nk.copy(),
-        bought_ewma=zeros_nk.copy(),
-        used_ewma=zeros_nk.copy(),
+        platform_surplus_ewma=zeros(n_platforms),
+        sales_record=zeros(),
+        failure_record=zeros(),
+        unmet_ewma=zeros(k),
+        bought_ewma=zeros(k),
+        used_ewma=zeros(k),
         rent_price_ewma=order_value.copy(),
-        unsold_offer_ewma=np.zeros(n),
-        orders_hours=zeros_nk.copy(),
-        own_hours=zeros_nk.copy(),
-        bought_hours=zeros_nk.copy(),
-        sold_hours=zeros_nk.copy(),
-        unmet_hours=zeros_nk.copy(),
-        utilisation=np.zeros(n),
-        profit_yuan=np.zeros(n),
-        expenses_yuan=np.zeros(n),
+        unsold_offer_ewma=zeros(),
+        profit_ewma=zeros(),
+        debt_service_yuan=zeros(),
+        staff=zeros(k, dtype=np.int64),
+        vacancies=zeros(k, dtype=np.int64),
+        load_ewma=zeros(k),
+        load_sq_ewma=zeros(k),
+        orders_hours=zeros(k),
+        own_hours=zeros(k),
+        bought_hours=zeros(k),
+        sold_hours=zeros(k),
+        unmet_hours=zeros(k),
+        utilisation=zeros(),
+        profit_yuan=zeros(),
+        expenses_yuan=zeros(),
+        labour_cost_yuan=zeros(),
+        flexible_slots=zeros(k),
+        flexible_filled=zeros(k),
     )
 
 
@@ -159,6 +216,45 @@ def supply_partners(firms: FirmTable, scenario: Scenario) -> tuple[np.ndarray, n
     pairs = np.unique(np.stack([np.minimum(u, v), np.maximum(u, v)], axis=1), axis=0)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     return pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+
+
+def link_entrants(
+    firms: FirmTable,
+    rows: np.ndarray,
+    anchors: np.ndarray,
+    partner_buyer: np.ndarray,
+    partner_seller: np.ndarray,
+    scenario: Scenario,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Partners of entrants: their anchor firm (a former employer, or a firm nearby) and the anchor's partners.
+
+    An entrant settles next to its anchor and seeks as many partners as a firm of
+    its size would (see :func:`supply_partners`). Returns new undirected links ``(u, v)``.
+    """
+    params = scenario.network
+    firms.location[rows] = firms.location[anchors]
+    if rows.size == 0 or params.partners_max == 0 or params.partners_mean == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty
+    size = firms.machines[firms.active].sum(axis=1) + 1.0
+    wanted = np.rint(
+        params.partners_mean
+        * ((firms.machines[rows].sum(axis=1) + 1.0) / size.mean()) ** params.partner_size_elasticity
+    )
+    wanted = np.clip(wanted, 1, params.partners_max).astype(np.int64)
+    # Each entrant takes the first (wanted - 1) active partners of its anchor.
+    of_anchor = np.isin(partner_buyer, anchors) & firms.active[partner_seller]
+    order = np.argsort(partner_buyer[of_anchor], kind="stable")
+    anchor_sorted = partner_buyer[of_anchor][order]
+    neighbour_sorted = partner_seller[of_anchor][order]
+    start = np.searchsorted(anchor_sorted, anchors, side="left")
+    available = np.searchsorted(anchor_sorted, anchors, side="right") - start
+    take = np.minimum(available, np.maximum(wanted - 1, 0))
+    offset_in_entrant = np.arange(take.sum()) - np.repeat(np.cumsum(take) - take, take)
+    u = np.concatenate([rows, np.repeat(rows, take)])
+    v = np.concatenate([anchors, neighbour_sorted[np.repeat(start, take) + offset_in_entrant]])
+    keep = u != v
+    return u[keep].astype(np.int64), v[keep].astype(np.int64)
 
 
 def _mean_one_lognormal(rng: np.random.Generator, sigma: float, shape: tuple[int, ...]) -> np.ndarray:

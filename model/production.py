@@ -41,8 +41,9 @@ def book_week(
     Failed trades deliver nothing: the buyer's hours go unserved and the seller's
     reserved hours stay idle, and no money changes hands. Profit is revenue from
     served orders at the firm's order value, minus variable production cost of
-    every hour made on its machines, minus payments for bought hours, plus
-    receipts for sold hours, minus machine upkeep and this week's other expenses.
+    every hour made on its machines (non-labour), minus payments for bought
+    hours, plus receipts for sold hours, minus machine upkeep, labour costs
+    (booked by :mod:`model.labour`), debt service and this week's other expenses.
     """
     n, k = firms.order_mix.shape
     delivered = trades.delivered
@@ -66,7 +67,16 @@ def book_week(
     revenue = (served * firms.order_value).sum(axis=1)
     production_cost = (used * firms.production_cost).sum(axis=1)
     upkeep = firms.machines.sum(axis=1) * scenario.investment.maintenance_yuan_per_week
-    firms.profit_yuan[:] = revenue - production_cost - paid + received - upkeep - firms.expenses_yuan
+    firms.profit_yuan[:] = (
+        revenue
+        - production_cost
+        - paid
+        + received
+        - upkeep
+        - firms.expenses_yuan
+        - firms.labour_cost_yuan
+        - firms.debt_service_yuan
+    )
     firms.profit_yuan *= firms.active
     firms.cash_yuan += firms.profit_yuan
 
@@ -76,6 +86,7 @@ def book_week(
     _blend(firms.bought_ewma, firms.bought_hours, weight)
     _blend(firms.used_ewma, used, weight)
     _blend(firms.unsold_offer_ewma, unsold_offer_hours.sum(axis=1), weight)
+    _blend(firms.profit_ewma, firms.profit_yuan, weight)
     bought_value = _sum_by(buyer_cell, trades.paid_yuan, n * k).reshape(n, k)
     has_bought = firms.bought_hours > 0
     price_paid = np.divide(bought_value, firms.bought_hours, out=firms.rent_price_ewma.copy(), where=has_bought)

@@ -47,6 +47,9 @@ class SizeParams(Section):
         "Number K of process types (machining, sheet metal, moulding, electronics, assembly, additive).",
     )
     micro_share: float = param(0.2, 0.0, 0.9, "share", "Share of firms that are micro-entrepreneurs.")
+    workers_per_firm: float = param(
+        10.0, 1.0, 1000.0, "workers/firm", "Size of the labour pool per firm at the start (labour force / firms)."
+    )
 
 
 def _openness(default: float) -> Any:
@@ -90,7 +93,7 @@ class FirmParams(Section):
         "Pareto tail exponent of firm size in machines (Zipf law, about 1 in Axtell 2001).",
     )
     min_machines: int = param(2, 1, 1000, "machines", "Smallest SME, in machines.")
-    max_machines: int = param(5000, 1, 1_000_000, "machines", "Largest firm, in machines (truncates the tail).")
+    max_machines: int = param(1000, 1, 1_000_000, "machines", "Largest firm, in machines (truncates the tail).")
     large_firm_min_machines: int = param(
         100, 1, 1_000_000, "machines", "A non-micro firm with at least this many machines is a large firm."
     )
@@ -102,7 +105,7 @@ class FirmParams(Section):
         "Dirichlet concentration of a firm's machines over process types; lower means more specialised.",
     )
     production_cost_yuan_per_hour: float = param(
-        120.0, 0.0, 1e5, "yuan/hour", "Mean variable cost of one machine-hour (energy, materials, wear)."
+        60.0, 0.0, 1e5, "yuan/hour", "Mean non-labour variable cost of one machine-hour (energy, materials, wear)."
     )
     cost_dispersion: float = param(
         0.15, 0.0, 2.0, "log-sd", "Dispersion of production cost across firms and types (lognormal sigma)."
@@ -166,6 +169,14 @@ class DemandParams(Section):
         30.0, 0.0, 1e4, "hours/week", "Mean custom-order hours a micro-entrepreneur receives per week."
     )
     custom_premium: float = param(0.3, 0.0, 10.0, "share", "Price premium of custom (C2B) orders over standard orders.")
+    custom_market_crowding: float = param(
+        1.0,
+        0.0,
+        2.0,
+        "",
+        "Elasticity of a micro-business's custom orders to the number of micro-businesses: "
+        "orders x (micro-businesses at the start / now)^elasticity; 1 is a custom market of fixed size.",
+    )
     reach_gain: float = param(
         1.0,
         0.0,
@@ -273,6 +284,79 @@ class InvestmentParams(Section):
     )
 
 
+class LabourParams(Section):
+    wage_yuan_per_week: float = param(1500.0, 0.0, 1e6, "yuan/week", "Permanent wage, the same for every skill.")
+    hours_per_worker_week: float = param(40.0, 1.0, 84.0, "hours/week", "Hours one worker works in a week.")
+    worker_hours_per_machine_hour: float = param(
+        1.5, 0.0, 20.0, "hours/hour", "Labour one machine-hour needs (operation, set-up, handling, inspection)."
+    )
+    flexible_pay_premium: float = param(
+        0.3, -0.9, 5.0, "share", "Hourly pay of a flexible task contract above the permanent hourly wage."
+    )
+    overtime_premium: float = param(
+        0.5, 0.0, 5.0, "share", "Pay above the hourly wage for overtime, used when no flexible worker is found."
+    )
+    unemployment_benefit_yuan_per_week: float = param(
+        300.0, 0.0, 1e6, "yuan/week", "Income of an unemployed worker (paid from outside the economy)."
+    )
+    matching_efficiency: float = param(
+        0.4, 0.0, 10.0, "", "Matching efficiency A of traditional hiring channels: matches = A u^alpha v^(1-alpha)."
+    )
+    platform_matching_efficiency: float = param(
+        1.0, 0.0, 10.0, "", "Matching efficiency A for jobs and tasks posted by platform members."
+    )
+    matching_elasticity: float = param(
+        0.5, 0.0, 1.0, "", "Elasticity alpha of matches with respect to job seekers (Petrongolo-Pissarides: 0.5)."
+    )
+    hiring_cost_weeks: float = param(2.0, 0.0, 104.0, "weeks of wage", "Cost to a firm of one permanent hire.")
+    firing_cost_weeks: float = param(8.0, 0.0, 520.0, "weeks of wage", "Severance a firm pays per dismissal.")
+    staffing_review_weeks: int = param(4, 1, 520, "weeks", "How often a firm reviews its permanent staff.")
+    firing_band: float = param(
+        0.15, 0.0, 10.0, "share", "Staff may exceed the target by this share before a firm dismisses anyone."
+    )
+    reservation_wage_ratio: float = param(
+        0.85, 0.0, 10.0, "share of wage", "Mean reservation wage at the start, relative to the permanent wage."
+    )
+    reservation_wage_dispersion: float = param(
+        0.1, 0.0, 2.0, "log-sd", "Dispersion of reservation wages across workers (lognormal)."
+    )
+    reservation_wage_decay: float = param(
+        0.01, 0.0, 1.0, "share/week", "Weekly fall of an unemployed worker's reservation wage."
+    )
+    savings_rate: float = param(0.1, 0.0, 1.0, "share", "Share of income a worker saves.")
+    initial_savings_yuan: float = param(30000.0, 0.0, 1e9, "yuan", "Mean savings of a worker at the start.")
+    savings_dispersion: float = param(1.0, 0.0, 5.0, "log-sd", "Dispersion of initial savings (lognormal).")
+    training_weeks: int = param(13, 1, 520, "weeks", "Weeks a worker trains to change skill.")
+    training_cost_yuan: float = param(20000.0, 0.0, 1e8, "yuan", "Cost of retraining to another skill.")
+    training_subsidy: float = param(0.0, 0.0, 1.0, "share", "Share of the training cost paid by a public programme.")
+    review_weeks: int = param(13, 1, 520, "weeks", "How often a worker reviews training and occupational choice.")
+    planning_horizon_weeks: float = param(
+        104.0, 1.0, 2080.0, "weeks", "Weeks over which a worker weighs a one-off cost against income gains."
+    )
+
+
+class OccupationParams(Section):
+    ability_dispersion: float = param(
+        0.5, 0.0, 3.0, "log-sd", "Dispersion of entrepreneurial ability (custom orders a micro-business attracts)."
+    )
+    micro_skill_share: float = param(
+        0.6, 0.0, 1.0, "share", "Share of a micro-entrepreneur's orders in the process type of its own skill."
+    )
+    entry_capital_yuan: float = param(
+        100000.0, 0.0, 1e10, "yuan", "Savings needed to open a micro-business that buys its own machine."
+    )
+    entry_hurdle: float = param(
+        0.2, 0.0, 10.0, "share", "Expected self-employed income must beat the alternatives by this share."
+    )
+    min_age_weeks: int = param(26, 0, 5200, "weeks", "A firm younger than this does not exit for losses alone.")
+    credit_limit_weeks: float = param(
+        8.0, 0.0, 520.0, "weeks of revenue", "Overdraft a firm may run; below it the firm is bankrupt and exits."
+    )
+    sme_entry_rate: float = param(
+        0.002, 0.0, 1.0, "per week", "Entrants per active SME per week when incumbents earn twice their capital cost."
+    )
+
+
 class Scenario(Section):
     """A complete, validated scenario: every section with its defaults filled in."""
 
@@ -289,6 +373,10 @@ class Scenario(Section):
         default_factory=PlatformParams, description="Capacity-sharing platforms and adoption."
     )
     investment: InvestmentParams = Field(default_factory=InvestmentParams, description="Buying and selling machines.")
+    labour: LabourParams = Field(default_factory=LabourParams, description="Workers, wages, hiring and training.")
+    occupation: OccupationParams = Field(
+        default_factory=OccupationParams, description="Entry and exit of micro-entrepreneurs and SMEs."
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -16,6 +16,10 @@ import numpy as np
 LARGE, SME, MICRO = 0, 1, 2
 KIND_NAMES = ("large", "sme", "micro")
 
+# Worker statuses: every worker has exactly one, every week.
+PERMANENT, FLEXIBLE, SELF_EMPLOYED, UNEMPLOYED = 0, 1, 2, 3
+STATUS_NAMES = ("permanent", "flexible", "self_employed", "unemployed")
+
 
 @dataclass
 class FirmTable:
@@ -28,12 +32,15 @@ class FirmTable:
     order_mix: np.ndarray  # (N, K) share of the firm's orders in each process type; rows sum to 1
     base_order_hours: np.ndarray  # (N,) mean new orders, hours/week
     order_value: np.ndarray  # (N, K) yuan/hour customers pay for the firm's orders
-    production_cost: np.ndarray  # (N, K) yuan/hour variable cost of the firm's own machine-hours
+    production_cost: np.ndarray  # (N, K) yuan/hour non-labour variable cost of the firm's own machine-hours
     digital_readiness: np.ndarray  # (N,) index in [0, 1]
     openness: np.ndarray  # (N,) share of idle capacity offered to others
     failure_rate: np.ndarray  # (N,) chance that a trade the firm sells fails (private)
     review_offset: np.ndarray  # (N,) int64: staggers periodic reviews across firms
+    birth_week: np.ndarray  # (N,) int64: week the firm entered (0 for the first firms)
+    owner: np.ndarray  # (N,) int64: worker who runs a micro-business (-1 for other firms)
     machine_hours_per_week: float  # capacity of one machine
+    labour_cost_per_machine_hour: float  # yuan/hour of flexible labour one more machine-hour needs
 
     # --- state that evolves ---------------------------------------------------
     active: np.ndarray  # (N,) bool
@@ -51,6 +58,12 @@ class FirmTable:
     used_ewma: np.ndarray  # (N, K) hours/week of own capacity used
     rent_price_ewma: np.ndarray  # (N, K) yuan/hour paid for bought hours
     unsold_offer_ewma: np.ndarray  # (N,) offered idle hours/week nobody bought
+    profit_ewma: np.ndarray  # (N,) yuan/week
+    debt_service_yuan: np.ndarray  # (N,) yuan/week repaying a loan for machines (micro-businesses' start-up loans)
+    staff: np.ndarray  # (N, K) int64: permanent workers of each skill
+    vacancies: np.ndarray  # (N, K) int64: open permanent positions
+    load_ewma: np.ndarray  # (N, K) labour load in workers, moving average
+    load_sq_ewma: np.ndarray  # (N, K) its second moment
 
     # --- this week's flows (hours/week, yuan/week) ----------------------------
     orders_hours: np.ndarray  # (N, K) new orders plus backlog
@@ -60,7 +73,10 @@ class FirmTable:
     unmet_hours: np.ndarray  # (N, K) orders not served this week
     utilisation: np.ndarray  # (N,) used / available hours; 0 for firms without machines
     profit_yuan: np.ndarray  # (N,) operating profit this week
-    expenses_yuan: np.ndarray  # (N,) fees, search and joining costs booked this week
+    expenses_yuan: np.ndarray  # (N,) fees and search costs booked this week
+    labour_cost_yuan: np.ndarray  # (N,) wages, flexible pay, overtime, hiring and dismissal costs this week
+    flexible_slots: np.ndarray  # (N, K) worker-weeks of load beyond permanent staff
+    flexible_filled: np.ndarray  # (N, K) of which flexible workers covered (the rest is overtime)
 
     @property
     def n(self) -> int:
@@ -84,8 +100,48 @@ class FirmTable:
             self.unmet_hours,
             self.profit_yuan,
             self.expenses_yuan,
+            self.labour_cost_yuan,
+            self.flexible_slots,
+            self.flexible_filled,
         ):
             flow.fill(0.0)
+
+    def extend(self, newcomers: FirmTable) -> np.ndarray:
+        """Append entrants' rows (every per-firm array grows); returns their row numbers."""
+        first = self.n
+        for name, value in vars(self).items():
+            if isinstance(value, np.ndarray):
+                setattr(self, name, np.concatenate([value, getattr(newcomers, name)]))
+        return np.arange(first, self.n)
+
+
+@dataclass
+class WorkerTable:
+    """The labour pool: one row per worker (array state, not Mesa agents).
+
+    A worker is ``permanent`` (employed by ``employer``), ``flexible`` (worked a
+    task contract this week), ``self_employed`` (runs micro-business ``employer``)
+    or ``unemployed`` (including while in training). Money is yuan per week.
+    """
+
+    skill: np.ndarray  # (W,) int64: the process type the worker can operate
+    status: np.ndarray  # (W,) int8: PERMANENT, FLEXIBLE, SELF_EMPLOYED or UNEMPLOYED
+    employer: np.ndarray  # (W,) int64: firm row for permanent and self-employed workers, else -1
+    reservation_wage: np.ndarray  # (W,) yuan/week below which the worker refuses a permanent job
+    income: np.ndarray  # (W,) this week's income
+    income_ewma: np.ndarray  # (W,) recent income, moving average
+    income_sq_ewma: np.ndarray  # (W,) its second moment (for income volatility)
+    savings_yuan: np.ndarray  # (W,)
+    ability: np.ndarray  # (W,) entrepreneurial ability: custom orders a micro-business would attract
+    digital_readiness: np.ndarray  # (W,) index in [0, 1], carried into a micro-business
+    training_target: np.ndarray  # (W,) int64: skill being learnt, -1 if not training
+    training_left: np.ndarray  # (W,) int64: weeks of training still to go
+    review_offset: np.ndarray  # (W,) int64: staggers reviews across workers
+    gini_sample: np.ndarray  # (S,) int64: fixed random sample of workers for the income Gini
+
+    @property
+    def n(self) -> int:
+        return self.skill.shape[0]
 
 
 @dataclass

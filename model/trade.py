@@ -6,14 +6,16 @@ supply network). Each week it contacts each partner with probability
 partners with idle hours in the process type it needs share its request in
 proportion to what they offer, and an over-asked seller rations its buyers
 pro rata. The price is split down the middle between the buyer's order value
-and the seller's cost (Nash bargaining with equal power).
+and the seller's marginal cost, non-labour cost plus the flexible labour an
+extra machine-hour needs (Nash bargaining with equal power).
 
 On each platform, members' remaining needs and offers in each process type are
 cleared by a double auction (:mod:`model.auction`). The platform realises only a
 share ``matching_efficiency`` of each request and offer (search and coordination
-frictions, lower on bigger, better-equipped platforms). Sellers' asks carry the
-commission and, where the credit system can see it, their record of failed
-trades: an ask is ``cost / ((1 - commission) * (1 - estimated failure rate))``,
+frictions, lower on bigger, better-equipped platforms). Sellers ask their
+marginal cost grossed up by the commission and, where the credit system can
+see it, their record of failed trades:
+``marginal cost / ((1 - commission) * (1 - estimated failure rate))``,
 the cost per delivered hour a buyer should expect; sellers the credit system
 rates too risky are excluded.
 
@@ -24,6 +26,7 @@ partner edge or the seller's platform record.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,18 +40,27 @@ from .state import FirmTable, PlatformTable, Trades
 class PartnerEdges:
     """The off-platform supply network as directed arrays (both directions of each link).
 
-    ``trust`` is the buyer's trust in the seller on that edge, in [0, 1].
+    ``trust`` is the buyer's trust in the seller on that edge, in [0, 1];
+    ``reverse`` is the position of the same link in the other direction.
     """
 
     buyer: np.ndarray
     seller: np.ndarray
     trust: np.ndarray
+    reverse: np.ndarray
 
     @classmethod
-    def from_links(cls, u: np.ndarray, v: np.ndarray) -> PartnerEdges:
-        buyer = np.concatenate([u, v])
-        seller = np.concatenate([v, u])
-        return cls(buyer, seller, np.ones(buyer.size))
+    def from_links(cls, u: np.ndarray, v: np.ndarray, first: int = 0) -> PartnerEdges:
+        """Both directions of each undirected link ``(u[i], v[i])``, with full trust, numbered from ``first``."""
+        count = u.size
+        reverse = first + np.concatenate([np.arange(count, 2 * count), np.arange(count)])
+        return cls(np.concatenate([u, v]), np.concatenate([v, u]), np.ones(2 * count), reverse)
+
+    def extend(self, u: np.ndarray, v: np.ndarray) -> None:
+        """Add new links (both directions), with full trust."""
+        new = PartnerEdges.from_links(u, v, first=self.buyer.size)
+        for name in ("buyer", "seller", "trust", "reverse"):
+            setattr(self, name, np.concatenate([getattr(self, name), getattr(new, name)]))
 
 
 def trade_with_partners(
@@ -57,15 +69,16 @@ def trade_with_partners(
     need_hours: np.ndarray,
     offer_hours: np.ndarray,
     scenario: Scenario,
-    rng: np.random.Generator,
+    stream: Callable[[str], np.random.Generator],
 ) -> Trades:
     """Match needs to partners' offers, in place on ``need_hours`` and ``offer_hours``.
 
     Books search costs in ``firms.expenses_yuan``; updates ``edges.trust``.
+    ``stream(name)`` gives this week's generator for each kind of draw.
     """
     params = scenario.network
     n, k = need_hours.shape
-    contact_draw = rng.random(edges.buyer.size)  # drawn for every edge: keeps streams aligned
+    contact_draw = stream("contact").random(edges.buyer.size)  # one per link, whether used or not
     wants = need_hours.sum(axis=1) > 0
     contacted = np.flatnonzero(
         (contact_draw < params.contact_rate * edges.trust) & wants[edges.buyer] & firms.active[edges.seller]
@@ -75,8 +88,10 @@ def trade_with_partners(
     buyer_of, seller_of = edges.buyer[contacted], edges.seller[contacted]
     edge_pos, process = np.nonzero((need_hours[buyer_of] > 0) & (offer_hours[seller_of] > 0))
     buyer, seller = buyer_of[edge_pos], seller_of[edge_pos]
-    gains = firms.order_value[buyer, process] > firms.production_cost[seller, process]
+    seller_cost = firms.production_cost[seller, process] + firms.labour_cost_per_machine_hour
+    gains = firms.order_value[buyer, process] > seller_cost
     edge_pos, process, buyer, seller = edge_pos[gains], process[gains], buyer[gains], seller[gains]
+    seller_cost = seller_cost[gains]
     if edge_pos.size == 0:
         _restore_trust(edges, params.trust_recovery)
         return Trades.empty()
@@ -93,12 +108,12 @@ def trade_with_partners(
     np.maximum(offer_hours, 0.0, out=offer_hours)
 
     link = contacted[edge_pos]
-    failed = rng.random(hours.size) < firms.failure_rate[seller]
+    failed = stream("failure").random(hours.size) < firms.failure_rate[seller]
     failures_on_edge = np.bincount(link[failed], minlength=edges.buyer.size)
     edges.trust *= (1.0 - params.trust_loss) ** failures_on_edge
     _restore_trust(edges, params.trust_recovery)
 
-    price = 0.5 * (firms.order_value[buyer, process] + firms.production_cost[seller, process])
+    price = 0.5 * (firms.order_value[buyer, process] + seller_cost)
     return Trades(
         buyer=buyer,
         seller=seller,
@@ -186,7 +201,8 @@ def clear_platforms(
             result = double_auction(
                 firms.order_value[members[buyers], process],
                 efficiency * member_need[buyers],
-                firms.production_cost[members[sellers], process] * ask_markup[sellers],
+                (firms.production_cost[members[sellers], process] + firms.labour_cost_per_machine_hour)
+                * ask_markup[sellers],
                 efficiency * member_offer[sellers],
             )
             if not result.traded:

@@ -31,7 +31,9 @@ def weeks_of_two_platforms():
                 "min_machines": firms.machines.min(),
                 "min_need_residual": (firms.unmet_hours.min()),
                 "served_within_orders": np.all(firms.own_hours + firms.bought_hours <= firms.orders_hours + 1e-6),
-                "used_within_capacity": np.all(firms.own_hours + firms.sold_hours <= capacity + 1e-6),
+                "used_within_capacity": np.all(
+                    (firms.own_hours + firms.sold_hours)[: len(capacity)] <= capacity + 1e-6
+                ),
                 "platform_trades": int((trades.platform >= 0).sum()),
             }
         )

@@ -11,6 +11,7 @@ import pytest
 from agents import SME, LargeFirm, MicroEntrepreneur, Platform
 from model import SharedManufacturingModel
 from model.state import LARGE, MICRO
+from model.state import SME as SME_KIND
 from tests.helpers import run, scenario
 
 
@@ -19,17 +20,14 @@ def economy():
     return run(seed=2, weeks=30, size__firms=500, platforms__count=2)
 
 
-def test_agents_by_type_match_the_firm_table(economy):
+def test_agents_by_type_match_the_active_firms(economy):
     firms = economy.firms
-    assert len(economy.agents_by_type[LargeFirm]) == (firms.kind == LARGE).sum() > 0
-    assert len(economy.agents_by_type[MicroEntrepreneur]) == (firms.kind == MICRO).sum() > 0
-    assert (
-        len(economy.agents_by_type[SME])
-        + len(economy.agents_by_type[LargeFirm])
-        + len(economy.agents_by_type[MicroEntrepreneur])
-        == firms.n
-    )
+    active = firms.active
+    assert len(economy.agents_by_type[LargeFirm]) == (active & (firms.kind == LARGE)).sum() > 0
+    assert len(economy.agents_by_type[MicroEntrepreneur]) == (active & (firms.kind == MICRO)).sum() > 0
+    assert len(economy.agents_by_type[SME]) == (active & (firms.kind == SME_KIND)).sum() > 0
     assert len(economy.agents_by_type[Platform]) == 2
+    assert all(agent.active for agent in economy.agents_by_type[SME])
 
 
 def test_an_agent_reads_its_own_row(economy):
@@ -42,10 +40,11 @@ def test_an_agent_reads_its_own_row(economy):
     assert platform.members == economy.firms.membership[:, 0].sum()
 
 
-def test_unique_ids_are_unique_and_are_graph_nodes(economy):
-    ids = [agent.unique_id for agent in economy.agents]
-    assert len(set(ids)) == len(ids)
+def test_unique_ids_are_unique_and_every_firm_ever_is_a_graph_node(economy):
+    ids = [agent.unique_id for agent in economy.firm_agents + economy.platform_agents]
+    assert len(set(ids)) == len(ids) == economy.firms.n + economy.platforms.n
     assert set(economy.market_graph.nodes) == set(ids)
+    assert {agent.unique_id for agent in economy.agents} <= set(ids)
 
 
 def test_membership_edges_mirror_the_membership_table(economy):

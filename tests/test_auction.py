@@ -106,20 +106,21 @@ def test_platform_clearing_without_frictions_is_optimal(seed):
     book_need, book_offer = need.copy(), offer.copy()
     trades, _ = clear_platforms(firms, platforms, need, offer, economy.scenario, rng)
     markup = 1.0 / (1.0 - 0.07)
+    marginal_cost = firms.production_cost + firms.labour_cost_per_machine_hour
     for process in range(firms.order_value.shape[1]):
         in_type = trades.process == process
         achieved = np.sum(
             trades.hours[in_type]
             * (
                 firms.order_value[trades.buyer[in_type], process]
-                - firms.production_cost[trades.seller[in_type], process] * markup
+                - marginal_cost[trades.seller[in_type], process] * markup
             )
         )
         buyers, sellers = book_need[:, process] > 0, book_offer[:, process] > 0
         optimum = optimal_surplus(
             firms.order_value[buyers, process],
             book_need[buyers, process],
-            firms.production_cost[sellers, process] * markup,
+            marginal_cost[sellers, process] * markup,
             book_offer[sellers, process],
         )
         assert achieved == pytest.approx(optimum, rel=1e-9)

@@ -59,5 +59,5 @@ def test_the_tolerance_can_tell_sharing_from_baseline(baseline, sharing):
     effect = (sharing[METRICS] - baseline[METRICS]).mean().abs()
     assert (
         effect[["utilisation_mean", "unmet_demand_share", "outsourcing_ratio"]]
-        > 3 * noise(baseline)[["utilisation_mean", "unmet_demand_share", "outsourcing_ratio"]]
+        > 2 * noise(baseline)[["utilisation_mean", "unmet_demand_share", "outsourcing_ratio"]]
     ).all()

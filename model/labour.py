@@ -1,0 +1,442 @@
+"""Mechanism 4, labour: permanent staff, flexible task contracts, job search and training.
+
+Workers are array state (:class:`model.state.WorkerTable`), never Python objects.
+Each week:
+
+* **Load.** Every machine-hour a firm uses needs ``worker_hours_per_machine_hour``
+  of labour, so its load, in workers, is ``used hours x that / hours_per_worker_week``
+  per process type (the skill it needs).
+* **Permanent staff** are paid every week, busy or not. Load beyond them is
+  covered by *flexible* workers on task contracts, paid ``flexible_pay_premium``
+  more per hour but only when needed; if none can be found, staff work overtime.
+* **Staffing.** At its reviews a firm sets permanent staff by the newsvendor
+  rule: a permanent worker pays off when the load exceeds that staff level with
+  probability at least ``wage / flexible pay``, so the target is that quantile of
+  its recent load (mean + z x sd of a moving average). It posts vacancies for the
+  gap, and dismisses (paying severance) only when staff exceed the target by more
+  than ``firing_band``. Volatile load, such as sales to other firms, is therefore
+  staffed flexibly; steady load permanently.
+* **Matching** per skill, as in Petrongolo & Pissarides (2001):
+  ``matches = A u^alpha v^(1-alpha)``, at most ``min(u, v)``, first for permanent
+  vacancies (among seekers whose reservation wage the wage meets), then for
+  this week's task slots. ``A`` is ``platform_matching_efficiency`` for jobs and
+  tasks posted by platform members and ``matching_efficiency`` otherwise. Who is
+  matched, and to which firm, is drawn at random within the skill.
+* **Training.** At their reviews, unemployed workers may retrain to the skill
+  with the best prospects, if the expected gain over ``planning_horizon_weeks``
+  beats the cost net of ``training_subsidy``; they stop searching for
+  ``training_weeks``.
+
+Whoever worked a task contract this week is ``flexible``; a seeker who found
+nothing is ``unemployed`` (the ILO convention: employed means paid work in the
+reference week).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtri
+
+from .scenario import LabourParams, Scenario
+from .state import FLEXIBLE, MICRO, PERMANENT, SELF_EMPLOYED, UNEMPLOYED, FirmTable, WorkerTable
+
+GINI_SAMPLE_SIZE = 20_000
+
+
+@dataclass
+class LabourMarket:
+    """Public statistics of the labour market, per skill (shape ``(K,)``)."""
+
+    job_finding_ewma: np.ndarray  # share of eligible seekers hired into permanent jobs per week
+    task_finding_ewma: np.ndarray  # share of remaining seekers who worked a task contract
+    open_positions: np.ndarray  # workers: vacancies and task slots left unfilled this week
+    unemployed: np.ndarray  # workers unemployed at the end of the week
+    hires: np.ndarray  # permanent hires this week
+    dismissals: np.ndarray  # dismissals this week
+    wages_yuan: float = 0.0  # paid to permanent staff this week
+    flexible_pay_yuan: float = 0.0  # paid to flexible workers this week
+
+    @classmethod
+    def empty(cls, skills: int, job_finding: float = 0.0) -> LabourMarket:
+        zeros = np.zeros(skills)
+        return cls(np.full(skills, job_finding), zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy())
+
+
+def weekly_flexible_pay(params: LabourParams) -> float:
+    """What one worker earns for a full week of task contracts (yuan/week)."""
+    return params.wage_yuan_per_week * (1.0 + params.flexible_pay_premium)
+
+
+def marginal_labour_cost(params: LabourParams) -> float:
+    """Yuan of flexible labour one extra machine-hour needs."""
+    return (
+        params.worker_hours_per_machine_hour
+        * params.wage_yuan_per_week
+        / params.hours_per_worker_week
+        * (1.0 + params.flexible_pay_premium)
+    )
+
+
+def load_in_workers(used_hours: np.ndarray, params: LabourParams) -> np.ndarray:
+    """Workers needed to run ``used_hours`` machine-hours in a week."""
+    return used_hours * (params.worker_hours_per_machine_hour / params.hours_per_worker_week)
+
+
+def staffing_target(load_ewma: np.ndarray, load_sq_ewma: np.ndarray, params: LabourParams) -> np.ndarray:
+    """Permanent staff a firm wants per skill: the newsvendor quantile of its recent load (integers)."""
+    cost_ratio = 1.0 / (1.0 + params.flexible_pay_premium)  # wage / flexible pay for the same hours
+    if cost_ratio >= 1.0:
+        return np.zeros(load_ewma.shape, np.int64)  # flexible labour is no dearer: keep no permanent staff
+    z = ndtri(1.0 - cost_ratio)
+    spread = np.sqrt(np.maximum(load_sq_ewma - load_ewma**2, 0.0))
+    return np.rint(np.maximum(load_ewma + z * spread, 0.0)).astype(np.int64)
+
+
+def owner_labour(firms: FirmTable, workers: WorkerTable) -> np.ndarray:
+    """(N, K) workers a micro-business's owner supplies to it (one, in the owner's skill)."""
+    supplied = np.zeros(firms.machines.shape)
+    running = np.flatnonzero((firms.kind == MICRO) & firms.active & (firms.owner >= 0))
+    supplied[running, workers.skill[firms.owner[running]]] = 1.0
+    return supplied
+
+
+def expect_load(firms: FirmTable, scenario: Scenario) -> np.ndarray:
+    """Set new firms' remembered labour load to what their expected orders need; returns it (workers)."""
+    expected_orders = firms.base_order_hours[:, None] * firms.order_mix
+    load = load_in_workers(np.minimum(expected_orders, firms.capacity_hours), scenario.labour)
+    firms.load_ewma[:] = load
+    # Start from the variance that order lumpiness alone would give.
+    firms.load_sq_ewma[:] = load**2 * np.exp(scenario.demand.order_noise_sigma**2)
+    return load
+
+
+def create_pool(firms: FirmTable, scenario: Scenario, rng: np.random.Generator) -> WorkerTable:
+    """The labour force at week 0, with each firm staffed to its target where skills allow.
+
+    The first workers run the micro-businesses (one owner each, skilled in the
+    business's main process type). The others' skills are drawn in proportion to
+    the labour firms need per process type; they fill the firms' permanent
+    targets, skill by skill, in random order; the rest start unemployed.
+    """
+    params, occupation = scenario.labour, scenario.occupation
+    n_firms, k = firms.machines.shape
+    n_workers = max(round(scenario.size.workers_per_firm * n_firms), 1)
+    load = expect_load(firms, scenario)
+
+    micro_rows = np.flatnonzero(firms.kind == MICRO)
+    n_owners = min(micro_rows.size, n_workers)
+    skill = np.empty(n_workers, np.int64)
+    skill[:n_owners] = np.argmax(firms.order_mix[micro_rows[:n_owners]], axis=1)
+    need_by_skill = load.sum(axis=0)
+    shares = need_by_skill / need_by_skill.sum() if need_by_skill.sum() > 0 else np.full(k, 1.0 / k)
+    skill[n_owners:] = rng.choice(k, size=n_workers - n_owners, p=shares)
+
+    status = np.full(n_workers, UNEMPLOYED, np.int8)
+    employer = np.full(n_workers, -1, np.int64)
+    status[:n_owners] = SELF_EMPLOYED
+    employer[:n_owners] = micro_rows[:n_owners]
+    firms.owner[micro_rows[:n_owners]] = np.arange(n_owners)
+    firms.active[micro_rows[n_owners:]] = False  # no one to run them in a tiny labour force
+
+    target = staffing_target(firms.load_ewma, firms.load_sq_ewma, params)
+    for process in range(k):
+        slots = np.repeat(np.arange(n_firms), target[:, process])
+        available = n_owners + np.flatnonzero(skill[n_owners:] == process)
+        filled = min(slots.size, available.size)
+        chosen_slots = rng.permutation(slots)[:filled]
+        chosen_workers = rng.permutation(available)[:filled]
+        status[chosen_workers] = PERMANENT
+        employer[chosen_workers] = chosen_slots
+        np.add.at(firms.staff[:, process], chosen_slots, 1)
+    firms.vacancies[:] = np.maximum(target - firms.staff, 0)
+
+    wage, benefit = params.wage_yuan_per_week, params.unemployment_benefit_yuan_per_week
+    income = np.where(status == PERMANENT, wage, benefit).astype(np.float64)
+    sigma = params.reservation_wage_dispersion
+    ability = np.exp(rng.normal(-0.5 * occupation.ability_dispersion**2, occupation.ability_dispersion, n_workers))
+    ability[:n_owners] = firms.base_order_hours[micro_rows[:n_owners]] / max(scenario.demand.micro_order_hours, 1e-12)
+    readiness_mean = scenario.firms.micro.digital_readiness
+    concentration = scenario.firms.readiness_concentration
+    readiness = (
+        rng.beta(readiness_mean * concentration, (1.0 - readiness_mean) * concentration, n_workers)
+        if 0.0 < readiness_mean < 1.0
+        else np.full(n_workers, readiness_mean)
+    )
+    readiness[:n_owners] = firms.digital_readiness[micro_rows[:n_owners]]
+    savings_sigma = params.savings_dispersion
+    return WorkerTable(
+        skill=skill,
+        status=status,
+        employer=employer,
+        reservation_wage=np.maximum(
+            benefit, params.reservation_wage_ratio * wage * np.exp(rng.normal(-0.5 * sigma**2, sigma, n_workers))
+        ),
+        income=income,
+        income_ewma=income.copy(),
+        income_sq_ewma=income**2,
+        savings_yuan=params.initial_savings_yuan
+        * np.exp(rng.normal(-0.5 * savings_sigma**2, savings_sigma, n_workers)),
+        ability=ability,
+        digital_readiness=readiness,
+        training_target=np.full(n_workers, -1, np.int64),
+        training_left=np.zeros(n_workers, np.int64),
+        review_offset=rng.integers(0, 2**31, n_workers),
+        gini_sample=np.sort(rng.choice(n_workers, size=min(n_workers, GINI_SAMPLE_SIZE), replace=False)),
+    )
+
+
+def labour_week(
+    firms: FirmTable,
+    workers: WorkerTable,
+    market: LabourMarket,
+    platform_member: np.ndarray,
+    week: int,
+    scenario: Scenario,
+    rng: np.random.Generator,
+) -> LabourMarket:
+    """Pay this week's labour, review staffing, and match seekers to jobs and tasks.
+
+    Books every labour cost of the week in ``firms.labour_cost_yuan`` and sets
+    workers' incomes for the week (the self-employed get theirs from their
+    business's profit later, in :func:`record_incomes`). ``platform_member`` is,
+    per firm, whether it belongs to any platform.
+    """
+    params = scenario.labour
+    k = firms.machines.shape[1]
+    wage, hourly = params.wage_yuan_per_week, params.wage_yuan_per_week / params.hours_per_worker_week
+    weight = 1.0 / scenario.firms.memory_weeks
+
+    used = firms.own_hours + firms.sold_hours
+    load = load_in_workers(used, params) * firms.active[:, None]
+    firms.load_ewma += weight * (load - firms.load_ewma)
+    firms.load_sq_ewma += weight * (load**2 - firms.load_sq_ewma)
+    np.maximum(load - firms.staff - owner_labour(firms, workers), 0.0, out=firms.flexible_slots)
+
+    # Wages go to everyone on the payroll at the start of the week.
+    on_payroll = workers.status == PERMANENT
+    firms.labour_cost_yuan += firms.staff.sum(axis=1) * wage
+    workers.income[:] = params.unemployment_benefit_yuan_per_week
+    workers.income[on_payroll] = wage
+    wages_paid = float(on_payroll.sum() * wage)
+
+    seekers = (workers.status == UNEMPLOYED) | (workers.status == FLEXIBLE)
+    seekers &= workers.training_left == 0
+    workers.status[seekers] = UNEMPLOYED
+
+    dismissals = _review_staffing(firms, workers, week, params, rng)
+    hires, job_seekers = _fill_vacancies(firms, workers, seekers, platform_member, params, rng)
+    seekers &= workers.status == UNEMPLOYED  # those just hired start next week
+    filled_share, task_workers = _fill_task_slots(firms, workers, seekers, platform_member, params, rng)
+
+    firms.flexible_filled[:] = firms.flexible_slots * filled_share[None, :]
+    flexible_pay = firms.flexible_filled.sum(axis=1) * hourly * params.hours_per_worker_week
+    flexible_pay *= 1.0 + params.flexible_pay_premium
+    overtime = (firms.flexible_slots - firms.flexible_filled).sum(axis=1) * params.hours_per_worker_week * hourly
+    overtime *= 1.0 + params.overtime_premium
+    firms.labour_cost_yuan += flexible_pay + overtime
+    workers.income[workers.status == FLEXIBLE] = weekly_flexible_pay(params)
+
+    task_seekers = np.bincount(workers.skill[seekers], minlength=k)
+    job_finding = np.divide(hires, job_seekers, out=market.job_finding_ewma.copy(), where=job_seekers > 0)
+    task_finding = np.divide(task_workers, task_seekers, out=market.task_finding_ewma.copy(), where=task_seekers > 0)
+    unfilled_tasks = np.maximum(firms.flexible_slots.sum(axis=0) - task_workers, 0.0)
+    return LabourMarket(
+        job_finding_ewma=market.job_finding_ewma + weight * (job_finding - market.job_finding_ewma),
+        task_finding_ewma=market.task_finding_ewma + weight * (task_finding - market.task_finding_ewma),
+        open_positions=firms.vacancies.sum(axis=0) + unfilled_tasks,
+        unemployed=np.zeros(k),  # counted at the end of the week, by end_of_week
+        hires=hires.astype(np.float64),
+        dismissals=dismissals.astype(np.float64),
+        wages_yuan=wages_paid,
+        flexible_pay_yuan=float(task_workers.sum() * weekly_flexible_pay(params)),
+    )
+
+
+def _review_staffing(
+    firms: FirmTable, workers: WorkerTable, week: int, params: LabourParams, rng: np.random.Generator
+) -> np.ndarray:
+    """Firms due for review post vacancies up to target and dismiss staff far above it; returns dismissals per skill."""
+    k = firms.machines.shape[1]
+    due = np.flatnonzero(firms.active & ((week + firms.review_offset) % params.staffing_review_weeks == 0))
+    if due.size == 0:
+        return np.zeros(k, np.int64)
+    target = staffing_target(firms.load_ewma[due], firms.load_sq_ewma[due], params)
+    staff = firms.staff[due]
+    firms.vacancies[due] = np.maximum(target - staff, 0)
+    excess = np.where(staff > np.floor(target * (1.0 + params.firing_band)), staff - target, 0)
+    cut = np.zeros(firms.machines.shape, np.int64)
+    cut[due] = excess
+    dismissed = _pick_within_groups(workers, cut, rng)
+    return _release(firms, workers, dismissed, severance_weeks=params.firing_cost_weeks, params=params)
+
+
+def _pick_within_groups(workers: WorkerTable, count: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Random permanent workers, ``count[firm, skill]`` of them from each firm-and-skill group."""
+    k = count.shape[1]
+    candidates = np.flatnonzero(workers.status == PERMANENT)
+    candidates = candidates[count[workers.employer[candidates], workers.skill[candidates]] > 0]
+    if candidates.size == 0:
+        return candidates
+    group = workers.employer[candidates] * k + workers.skill[candidates]
+    order = np.lexsort((rng.random(candidates.size), group))
+    group_sorted = group[order]
+    starts = np.flatnonzero(np.r_[True, group_sorted[1:] != group_sorted[:-1]])
+    rank = np.arange(group_sorted.size) - np.repeat(starts, np.diff(np.r_[starts, group_sorted.size]))
+    return candidates[order[rank < count.ravel()[group_sorted]]]
+
+
+def _release(
+    firms: FirmTable, workers: WorkerTable, leaving: np.ndarray, severance_weeks: float, params: LabourParams
+) -> np.ndarray:
+    """Permanent workers ``leaving`` lose their jobs; their firms pay severance. Returns leavers per skill."""
+    k = firms.machines.shape[1]
+    employer, skill = workers.employer[leaving], workers.skill[leaving]
+    np.subtract.at(firms.staff, (employer, skill), 1)
+    firms.labour_cost_yuan += np.bincount(employer, minlength=firms.n) * severance_weeks * params.wage_yuan_per_week
+    workers.status[leaving] = UNEMPLOYED
+    workers.employer[leaving] = -1
+    return np.bincount(skill, minlength=k)
+
+
+def release_staff(firms: FirmTable, workers: WorkerTable, closing: np.ndarray, params: LabourParams) -> None:
+    """Everyone employed by the firms in ``closing`` (rows) becomes unemployed, without severance."""
+    closing_mask = np.zeros(firms.n, bool)
+    closing_mask[closing] = True
+    leaving = np.flatnonzero((workers.status == PERMANENT) & closing_mask[np.maximum(workers.employer, 0)])
+    leaving = leaving[workers.employer[leaving] >= 0]
+    _release(firms, workers, leaving, severance_weeks=0.0, params=params)
+    firms.vacancies[closing] = 0
+
+
+def _matching_efficiency(openings: np.ndarray, platform_member: np.ndarray, params: LabourParams) -> np.ndarray:
+    """Per skill: A weighted by the share of openings posted by platform members."""
+    total = openings.sum(axis=0)
+    on_platform = openings[platform_member].sum(axis=0)
+    share = np.divide(on_platform, total, out=np.zeros(total.shape), where=total > 0)
+    return params.matching_efficiency + (params.platform_matching_efficiency - params.matching_efficiency) * share
+
+
+def _matches(efficiency: np.ndarray, seekers: np.ndarray, openings: np.ndarray, alpha: float, rng) -> np.ndarray:
+    """Whole matches per skill: A u^alpha v^(1-alpha), stochastically rounded, at most min(u, floor(v))."""
+    expected = efficiency * seekers**alpha * openings ** (1.0 - alpha)
+    whole = np.floor(expected + rng.random(expected.shape)).astype(np.int64)
+    return np.minimum(whole, np.minimum(seekers, np.floor(openings))).astype(np.int64)
+
+
+def _fill_vacancies(
+    firms: FirmTable,
+    workers: WorkerTable,
+    seekers: np.ndarray,
+    platform_member: np.ndarray,
+    params: LabourParams,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Permanent hires per skill, and the seekers eligible for them (reservation wage met).
+
+    Hired workers and their new employers are drawn at random within the skill.
+    """
+    k = firms.machines.shape[1]
+    eligible = seekers & (workers.reservation_wage <= params.wage_yuan_per_week)
+    seekers_by_skill = np.bincount(workers.skill[eligible], minlength=k)
+    vacancies = firms.vacancies * firms.active[:, None]
+    efficiency = _matching_efficiency(vacancies, platform_member, params)
+    hires = _matches(efficiency, seekers_by_skill, vacancies.sum(axis=0), params.matching_elasticity, rng)
+    for skill in np.flatnonzero(hires):
+        count = hires[skill]
+        hired = rng.choice(np.flatnonzero(eligible & (workers.skill == skill)), size=count, replace=False)
+        slots = np.repeat(np.arange(firms.n), vacancies[:, skill])
+        employer = slots[rng.choice(slots.size, size=count, replace=False)]
+        workers.status[hired] = PERMANENT
+        workers.employer[hired] = employer
+        np.add.at(firms.staff[:, skill], employer, 1)
+        np.subtract.at(firms.vacancies[:, skill], employer, 1)
+        firms.labour_cost_yuan += np.bincount(employer, minlength=firms.n) * (
+            params.hiring_cost_weeks * params.wage_yuan_per_week
+        )
+    return hires, seekers_by_skill
+
+
+def _fill_task_slots(
+    firms: FirmTable,
+    workers: WorkerTable,
+    seekers: np.ndarray,
+    platform_member: np.ndarray,
+    params: LabourParams,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Match seekers to this week's task slots; returns the filled share of slots and workers per skill."""
+    k = firms.machines.shape[1]
+    slots = firms.flexible_slots
+    slots_by_skill = slots.sum(axis=0)
+    seekers_by_skill = np.bincount(workers.skill[seekers], minlength=k)
+    efficiency = _matching_efficiency(slots, platform_member, params)
+    taken = _matches(efficiency, seekers_by_skill, slots_by_skill, params.matching_elasticity, rng)
+    for skill in np.flatnonzero(taken):
+        chosen = rng.choice(np.flatnonzero(seekers & (workers.skill == skill)), size=taken[skill], replace=False)
+        workers.status[chosen] = FLEXIBLE
+    filled_share = np.divide(taken, slots_by_skill, out=np.zeros(k), where=slots_by_skill > 0)
+    return filled_share, taken
+
+
+def review_training(
+    workers: WorkerTable, market: LabourMarket, week: int, scenario: Scenario, rng: np.random.Generator
+) -> None:
+    """Advance training; unemployed workers due for review start retraining when it pays.
+
+    A worker compares each other skill's expected income over the planning horizon,
+    less the income given up while training, with the cost net of the subsidy. Among
+    the skills where retraining pays, it picks one at random with odds proportional
+    to the net gain, so that a whole cohort does not crowd into the same skill.
+    """
+    params = scenario.labour
+    training = workers.training_left > 0
+    workers.training_left[training] -= 1
+    finished = training & (workers.training_left == 0)
+    workers.skill[finished] = workers.training_target[finished]
+    workers.training_target[finished] = -1
+
+    due = (workers.status == UNEMPLOYED) & (workers.training_left == 0)
+    due &= (week + workers.review_offset) % params.review_weeks == 0
+    rows = np.flatnonzero(due)
+    if rows.size == 0:
+        return
+    prospects = expected_search_income(market, params)
+    own = prospects[workers.skill[rows]]
+    cost = params.training_cost_yuan * (1.0 - params.training_subsidy)
+    benefit = params.unemployment_benefit_yuan_per_week
+    gain = (prospects[None, :] - own[:, None]) * params.planning_horizon_weeks
+    net = np.maximum(gain - (own[:, None] - benefit) * params.training_weeks - cost, 0.0)
+    net *= (workers.savings_yuan[rows] >= cost)[:, None]
+    total = net.sum(axis=1)
+    start = total > 0
+    odds = np.cumsum(net[start], axis=1) / total[start, None]
+    target = np.argmax(odds > rng.random(int(start.sum()))[:, None], axis=1)
+    trainees = rows[start]
+    workers.training_target[trainees] = target
+    workers.training_left[trainees] = params.training_weeks
+    workers.savings_yuan[trainees] -= cost
+
+
+def expected_search_income(market: LabourMarket, params: LabourParams) -> np.ndarray:
+    """(K,) expected weekly income of a job seeker of each skill, from the market's recent finding rates."""
+    benefit = params.unemployment_benefit_yuan_per_week
+    job, task = np.clip(market.job_finding_ewma, 0, 1), np.clip(market.task_finding_ewma, 0, 1)
+    return job * params.wage_yuan_per_week + (1 - job) * (task * weekly_flexible_pay(params) + (1 - task) * benefit)
+
+
+def record_incomes(firms: FirmTable, workers: WorkerTable, scenario: Scenario) -> None:
+    """The self-employed earn their business's profit; update income histories, savings, reservation wages."""
+    params = scenario.labour
+    owners = workers.status == SELF_EMPLOYED
+    workers.income[owners] = firms.profit_yuan[workers.employer[owners]]
+    weight = 1.0 / scenario.firms.memory_weeks
+    workers.income_ewma += weight * (workers.income - workers.income_ewma)
+    workers.income_sq_ewma += weight * (workers.income**2 - workers.income_sq_ewma)
+    workers.savings_yuan += params.savings_rate * workers.income
+    unemployed = workers.status == UNEMPLOYED
+    workers.reservation_wage[unemployed] = np.maximum(
+        workers.reservation_wage[unemployed] * (1.0 - params.reservation_wage_decay),
+        params.unemployment_benefit_yuan_per_week,
+    )

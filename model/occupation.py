@@ -1,0 +1,221 @@
+"""Mechanism 5, occupational choice, entry and exit.
+
+**Micro-entrepreneurs.** At their reviews, workers weigh running a micro-business
+against their alternatives. Its expected weekly income is custom-order revenue
+(``micro_order_hours`` scaled by the worker's ability and, on a platform, by the
+platform's reach) minus what producing it costs, by one of two routes:
+
+* *rent*: buy the hours on the platform with the widest reach, at its going price
+  and fill rate, and pay its fee and joining cost (needs platforms, the digital
+  readiness to join, and savings for the joining cost);
+* *buy*: own one machine in one's skill and make the orders of that process type
+  oneself, paying the machine's annuity and upkeep (needs savings of at least
+  ``entry_capital_yuan``, the capital threshold: the down payment; a loan for
+  the rest is repaid weekly over the machine's life).
+
+A worker opens the business when the better available route beats both its wage
+(for the unemployed, the wage times the chance of finding a job) and its
+expected flexible income by ``entry_hurdle``. Without platforms only the buy
+route exists. The founder's savings become the business's cash.
+
+**Exit.** A firm whose cash falls below its credit limit is bankrupt and
+closes; a micro-business also closes after sustained losses (a negative moving
+average of profit, once older than ``min_age_weeks``). Its machines are sold,
+its staff and its owner return to the labour pool. Large firms do not exit.
+
+**SME entry.** New SMEs arrive at a Poisson rate that rises with incumbents'
+profit per machine relative to the capital cost of a machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .investment import weekly_annuity
+from .labour import LabourMarket, release_staff, weekly_flexible_pay
+from .platforms import joining_cost
+from .population import draw_firms, pareto_machines
+from .scenario import Scenario
+from .state import LARGE, MICRO, PERMANENT, SELF_EMPLOYED, SME, UNEMPLOYED, FirmTable, PlatformTable, WorkerTable
+
+
+@dataclass
+class Founders:
+    """Workers who open a micro-business this week, and how."""
+
+    workers: np.ndarray  # worker rows
+    buys_machine: np.ndarray  # bool: the buy route (else rent)
+    platform: np.ndarray  # platform joined at once on the rent route (-1 on the buy route)
+
+
+def choose_self_employment(
+    workers: WorkerTable,
+    platforms: PlatformTable,
+    market: LabourMarket,
+    custom_crowding: float,
+    week: int,
+    scenario: Scenario,
+) -> Founders:
+    """Workers due for review who open a micro-business this week.
+
+    ``custom_crowding`` is the current share-out of the custom market (see
+    :mod:`model.demand`); founders expect their orders to be scaled by it.
+    """
+    labour, occupation, demand = scenario.labour, scenario.occupation, scenario.demand
+    due = (workers.status != SELF_EMPLOYED) & (workers.training_left == 0)
+    due &= (week + workers.review_offset) % labour.review_weeks == 0
+    rows = np.flatnonzero(due)
+    empty = Founders(np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64))
+    if rows.size == 0:
+        return empty
+
+    value = demand.order_value_yuan_per_hour * (1.0 + demand.custom_premium)
+    orders = demand.micro_order_hours * workers.ability[rows] * custom_crowding
+    savings = workers.savings_yuan[rows]
+
+    # Rent route: the platform with the widest reach.
+    rent_income = np.full(rows.size, -np.inf)
+    platform = -1
+    if platforms.n and platforms.active.any():
+        platform = int(np.argmax(np.where(platforms.active, platforms.member_share, -1.0)))
+        price = platforms.price_ewma[platform]
+        reach = 1.0 + demand.reach_gain * platforms.member_share[platform]
+        cost = joining_cost(workers.digital_readiness[rows], scenario)
+        margin = max(value - price, 0.0) if np.isfinite(price) else 0.0
+        income = platforms.buyer_fill_ewma[platform] * orders * reach * margin
+        income -= platforms.membership_fee[platform] + cost / labour.planning_horizon_weeks
+        can_rent = (workers.digital_readiness[rows] >= scenario.platforms.min_readiness) & (savings >= cost)
+        rent_income = np.where(can_rent, income, -np.inf)
+
+    # Buy route: one machine in one's skill, making that share of the orders.
+    invest = scenario.investment
+    own_hours = np.minimum(orders * occupation.micro_skill_share, invest.machine_hours_per_week)
+    buy_income = own_hours * (value - scenario.firms.production_cost_yuan_per_hour)
+    buy_income -= weekly_annuity(invest) + invest.maintenance_yuan_per_week
+    buy_income = np.where(savings >= occupation.entry_capital_yuan, buy_income, -np.inf)
+
+    skill = workers.skill[rows]
+    job = np.clip(market.job_finding_ewma[skill], 0.0, 1.0)
+    benefit = labour.unemployment_benefit_yuan_per_week
+    wage_option = np.where(
+        workers.status[rows] == PERMANENT,
+        labour.wage_yuan_per_week,
+        job * labour.wage_yuan_per_week + (1 - job) * benefit,
+    )
+    task = np.clip(market.task_finding_ewma[skill], 0.0, 1.0)
+    flexible_option = task * weekly_flexible_pay(labour) + (1 - task) * benefit
+    alternative = np.maximum(wage_option, flexible_option)
+    best = np.maximum(rent_income, buy_income)
+    enter = best > (1.0 + occupation.entry_hurdle) * alternative
+    if not enter.any():
+        return empty
+    buys = buy_income[enter] >= rent_income[enter]
+    return Founders(rows[enter], buys, np.where(buys, -1, platform).astype(np.int64))
+
+
+def micro_businesses(
+    founders: Founders,
+    workers: WorkerTable,
+    n_platforms: int,
+    week: int,
+    scenario: Scenario,
+    rng: np.random.Generator,
+) -> FirmTable:
+    """Rows for the founders' new micro-businesses (not yet linked to their founders)."""
+    count = founders.workers.size
+    table = draw_firms(
+        scenario,
+        np.full(count, MICRO, np.int8),
+        n_platforms,
+        lambda _name: rng,
+        week=week,
+        machines_total=np.zeros(count, np.int64),
+        micro_skill=workers.skill[founders.workers],
+        micro_owns_machine=founders.buys_machine,
+        micro_ability=workers.ability[founders.workers],
+        micro_readiness=workers.digital_readiness[founders.workers],
+    )
+    savings = workers.savings_yuan[founders.workers]
+    down_payment = np.minimum(scenario.occupation.entry_capital_yuan, scenario.investment.machine_price_yuan)
+    table.cash_yuan[:] = savings - founders.buys_machine * down_payment
+    loan = scenario.investment.machine_price_yuan - down_payment
+    table.debt_service_yuan[:] = founders.buys_machine * weekly_annuity(scenario.investment, loan)
+    renting = np.flatnonzero(~founders.buys_machine)
+    table.cash_yuan[renting] -= joining_cost(table.digital_readiness[renting], scenario)
+    table.membership[renting, founders.platform[renting]] = True
+    table.joined_week[renting, founders.platform[renting]] = week
+    return table
+
+
+def hand_over(firms: FirmTable, workers: WorkerTable, founders: Founders, rows: np.ndarray) -> None:
+    """Founders leave their jobs (if any) and run the businesses at ``rows``; their savings are now the firm's cash."""
+    quitting = founders.workers[workers.status[founders.workers] == PERMANENT]
+    np.subtract.at(firms.staff, (workers.employer[quitting], workers.skill[quitting]), 1)
+    workers.status[founders.workers] = SELF_EMPLOYED
+    workers.employer[founders.workers] = rows
+    workers.savings_yuan[founders.workers] = 0.0
+    firms.owner[rows] = founders.workers
+
+
+def credit_floor(firms: FirmTable, scenario: Scenario) -> np.ndarray:
+    """(N,) cash below which a firm is bankrupt: minus ``credit_limit_weeks`` of expected revenue."""
+    weekly_revenue = firms.base_order_hours * (firms.order_mix * firms.order_value).sum(axis=1)
+    return -scenario.occupation.credit_limit_weeks * weekly_revenue
+
+
+def closing_firms(firms: FirmTable, week: int, scenario: Scenario) -> np.ndarray:
+    """Rows of firms that exit this week: bankrupt SMEs and micro-businesses, and loss-making micro-businesses."""
+    bankrupt = firms.cash_yuan < credit_floor(firms, scenario)
+    old_enough = week - firms.birth_week >= scenario.occupation.min_age_weeks
+    losing = (firms.kind == MICRO) & (firms.profit_ewma < 0) & old_enough
+    return np.flatnonzero(firms.active & (firms.kind != LARGE) & (bankrupt | losing))
+
+
+def close_firms(firms: FirmTable, workers: WorkerTable, rows: np.ndarray, scenario: Scenario) -> np.ndarray:
+    """Close the firms at ``rows``; returns the ``(firm row, platform row)`` memberships that end."""
+    invest = scenario.investment
+    firms.cash_yuan[rows] += firms.machines[rows].sum(axis=1) * invest.resale_share * invest.machine_price_yuan
+    firms.machines[rows] = 0
+    firms.backlog_hours[rows] = 0.0
+    member_rows, member_platforms = np.nonzero(firms.membership[rows])
+    left = np.stack([rows[member_rows], member_platforms], axis=1).astype(np.int64)
+    firms.membership[rows] = False
+    release_staff(firms, workers, rows, scenario.labour)
+    owners = firms.owner[rows]
+    owners = owners[owners >= 0]
+    workers.savings_yuan[owners] += np.maximum(firms.cash_yuan[workers.employer[owners]], 0.0)
+    workers.status[owners] = UNEMPLOYED
+    workers.employer[owners] = -1
+    firms.owner[rows] = -1
+    firms.active[rows] = False
+    return left
+
+
+def new_smes(
+    firms: FirmTable, n_platforms: int, week: int, scenario: Scenario, stream: Callable[[str], np.random.Generator]
+) -> FirmTable:
+    """SMEs entering this week, attracted by incumbents' profit per machine over its capital cost."""
+    rng = stream("count")
+    smes = firms.active & (firms.kind == SME)
+    machines = firms.machines[smes].sum()
+    invest = scenario.investment
+    capital_cost = weekly_annuity(invest) + invest.maintenance_yuan_per_week
+    profit_per_machine = firms.profit_ewma[smes].sum() / machines if machines > 0 else 0.0
+    attraction = max(profit_per_machine / capital_cost - 1.0, 0.0) if capital_cost > 0 else 0.0
+    count = int(rng.poisson(scenario.occupation.sme_entry_rate * smes.sum() * attraction))
+    upper = max(scenario.firms.large_firm_min_machines - 1, scenario.firms.min_machines)
+    total = pareto_machines(scenario, count, stream("size"), upper=upper)
+    return draw_firms(
+        scenario,
+        np.full(count, SME, np.int8),
+        n_platforms,
+        stream,
+        week=week,
+        machines_total=total,
+        micro_skill=np.zeros(0, np.int64),
+        micro_owns_machine=np.zeros(0, bool),
+        micro_ability=np.zeros(0),
+    )

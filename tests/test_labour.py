@@ -1,0 +1,118 @@
+"""The labour pool: identities every week, consistent books, matching, training, and the Beveridge curve."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from model import SharedManufacturingModel
+from model.labour import _matches, weekly_flexible_pay
+from model.state import MICRO, PERMANENT, SELF_EMPLOYED
+from tests.helpers import scenario
+
+
+@pytest.fixture(scope="module")
+def weeks_of_labour():
+    """Play 40 weeks of a small economy with two platforms and keep what the identities need."""
+    economy = SharedManufacturingModel(scenario(size__firms=400, platforms__count=2), seed=21)
+    params = economy.scenario.labour
+    weeks = []
+    for _ in range(40):
+        permanent_at_start = economy.workers.status == PERMANENT
+        economy.step()
+        firms, workers, market = economy.firms, economy.workers, economy.labour_market
+        staff = np.zeros_like(firms.staff)
+        employed = workers.status == PERMANENT
+        np.add.at(staff, (workers.employer[employed], workers.skill[employed]), 1)
+        owners = workers.status == SELF_EMPLOYED
+        weeks.append(
+            {
+                "metrics": dict(economy.week_metrics),
+                "staff_matches_workers": np.array_equal(staff, firms.staff),
+                "wages_paid": market.wages_yuan,
+                "wages_received": float(workers.income[permanent_at_start].sum()),
+                "flexible_paid_by_firms": float(firms.flexible_filled.sum() * weekly_flexible_pay(params)),
+                "flexible_received": market.flexible_pay_yuan,
+                "owners_run_active_micro": bool(
+                    np.all(firms.active[workers.employer[owners]])
+                    and np.all(firms.kind[workers.employer[owners]] == MICRO)
+                    and np.array_equal(
+                        np.sort(workers.employer[owners]), np.flatnonzero(firms.active & (firms.kind == MICRO))
+                    )
+                ),
+                "employers_active": bool(np.all(firms.active[workers.employer[employed]])),
+            }
+        )
+    return economy, weeks
+
+
+def test_every_worker_has_exactly_one_status_every_week(weeks_of_labour):
+    _, weeks = weeks_of_labour
+    for week in weeks:
+        m = week["metrics"]
+        parts = [m["employment_permanent"], m["employment_flexible"], m["micro_entrepreneurs"], m["unemployed"]]
+        assert all(isinstance(part, int) for part in parts)
+        assert sum(parts) == m["labour_force"]
+
+
+def test_firms_staff_counts_match_the_workers_they_employ(weeks_of_labour):
+    _, weeks = weeks_of_labour
+    assert all(week["staff_matches_workers"] and week["employers_active"] for week in weeks)
+
+
+def test_wages_and_task_pay_paid_by_firms_equal_what_workers_receive(weeks_of_labour):
+    _, weeks = weeks_of_labour
+    for week in weeks:
+        assert week["wages_paid"] == pytest.approx(week["wages_received"], rel=1e-12)
+        assert week["flexible_paid_by_firms"] == pytest.approx(week["flexible_received"], rel=1e-9)
+
+
+def test_each_micro_business_has_one_owner_and_each_owner_one_business(weeks_of_labour):
+    economy, weeks = weeks_of_labour
+    assert all(week["owners_run_active_micro"] for week in weeks)
+    table = economy.datacollector.get_model_vars_dataframe()
+    assert (table["micro_entrepreneurs"] == table["n_micro"]).all()
+
+
+def test_firms_enter_and_exit_and_mesa_follows(weeks_of_labour):
+    economy, _ = weeks_of_labour
+    firms = economy.firms
+    assert (firms.birth_week > 0).any(), "nobody entered"
+    assert (~firms.active).any(), "nobody left"
+    assert len(economy.agents) == firms.active.sum() + economy.platforms.n
+
+
+def test_matches_never_exceed_seekers_or_openings():
+    rng = np.random.default_rng(0)
+    seekers = rng.integers(0, 500, 1000)
+    openings = rng.uniform(0, 500, 1000)
+    matches = _matches(np.full(1000, 5.0), seekers, openings, 0.5, rng)
+    assert np.all(matches <= seekers) and np.all(matches <= np.floor(openings)) and np.all(matches >= 0)
+
+
+def test_training_moves_skills_and_a_subsidy_trains_more():
+    trained = {}
+    for subsidy in (0.0, 1.0):
+        economy = SharedManufacturingModel(
+            scenario(size__firms=400, labour__training_subsidy=subsidy, labour__training_cost_yuan=60000.0), seed=3
+        )
+        start = economy.workers.skill.copy()
+        economy.run(60)
+        trained[subsidy] = int((economy.workers.skill != start).sum())
+    assert trained[1.0] > trained[0.0]
+
+
+def test_a_million_workers_fit_in_the_pool():
+    economy = SharedManufacturingModel(scenario(size__firms=2000, size__workers_per_firm=500.0), seed=1)
+    economy.step()
+    assert economy.week_metrics["labour_force"] == 1_000_000
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_beveridge_curve_slopes_down_over_the_demand_cycle(seed):
+    economy = SharedManufacturingModel(scenario("demand_cycle", size__firms=800), seed=seed)
+    economy.run(156)
+    table = economy.datacollector.get_model_vars_dataframe().iloc[27:]  # after the first half-year
+    fit = stats.linregress(table["unemployment_rate"], table["vacancy_rate"])
+    assert fit.slope + 1.96 * fit.stderr < 0, f"slope {fit.slope:.3f} +- {fit.stderr:.3f}"
