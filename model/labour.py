@@ -34,11 +34,13 @@ reference week).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import ndtri
 
+from .draws import beta_with_mean, mean_one_lognormal
 from .scenario import LabourParams, Scenario
 from .state import FLEXIBLE, MICRO, PERMANENT, SELF_EMPLOYED, UNEMPLOYED, FirmTable, WorkerTable
 
@@ -112,13 +114,14 @@ def expect_load(firms: FirmTable, scenario: Scenario) -> np.ndarray:
     return load
 
 
-def create_pool(firms: FirmTable, scenario: Scenario, rng: np.random.Generator) -> WorkerTable:
+def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np.random.Generator]) -> WorkerTable:
     """The labour force at week 0, with each firm staffed to its target where skills allow.
 
     The first workers run the micro-businesses (one owner each, skilled in the
     business's main process type). The others' skills are drawn in proportion to
     the labour firms need per process type; they fill the firms' permanent
     targets, skill by skill, in random order; the rest start unemployed.
+    ``stream(name)`` gives the generator for one attribute (common random numbers).
     """
     params, occupation = scenario.labour, scenario.occupation
     n_firms, k = firms.machines.shape
@@ -131,7 +134,7 @@ def create_pool(firms: FirmTable, scenario: Scenario, rng: np.random.Generator) 
     skill[:n_owners] = np.argmax(firms.order_mix[micro_rows[:n_owners]], axis=1)
     need_by_skill = load.sum(axis=0)
     shares = need_by_skill / need_by_skill.sum() if need_by_skill.sum() > 0 else np.full(k, 1.0 / k)
-    skill[n_owners:] = rng.choice(k, size=n_workers - n_owners, p=shares)
+    skill[n_owners:] = stream("skill").choice(k, size=n_workers - n_owners, p=shares)
 
     status = np.full(n_workers, UNEMPLOYED, np.int8)
     employer = np.full(n_workers, -1, np.int64)
@@ -141,6 +144,7 @@ def create_pool(firms: FirmTable, scenario: Scenario, rng: np.random.Generator) 
     firms.active[micro_rows[n_owners:]] = False  # no one to run them in a tiny labour force
 
     target = staffing_target(firms.load_ewma, firms.load_sq_ewma, params)
+    rng = stream("staffing")
     for process in range(k):
         slots = np.repeat(np.arange(n_firms), target[:, process])
         available = n_owners + np.flatnonzero(skill[n_owners:] == process)
@@ -155,14 +159,12 @@ def create_pool(firms: FirmTable, scenario: Scenario, rng: np.random.Generator) 
     wage, benefit = params.wage_yuan_per_week, params.unemployment_benefit_yuan_per_week
     income = np.where(status == PERMANENT, wage, benefit).astype(np.float64)
     sigma = params.reservation_wage_dispersion
-    ability = np.exp(rng.normal(-0.5 * occupation.ability_dispersion**2, occupation.ability_dispersion, n_workers))
+    ability = mean_one_lognormal(stream("ability"), occupation.ability_dispersion, (n_workers,))
     ability[:n_owners] = firms.base_order_hours[micro_rows[:n_owners]] / max(scenario.demand.micro_order_hours, 1e-12)
-    readiness_mean = scenario.firms.micro.digital_readiness
-    concentration = scenario.firms.readiness_concentration
-    readiness = (
-        rng.beta(readiness_mean * concentration, (1.0 - readiness_mean) * concentration, n_workers)
-        if 0.0 < readiness_mean < 1.0
-        else np.full(n_workers, readiness_mean)
+    readiness = beta_with_mean(
+        stream("readiness"),
+        np.full(n_workers, scenario.firms.micro.digital_readiness),
+        scenario.firms.readiness_concentration,
     )
     readiness[:n_owners] = firms.digital_readiness[micro_rows[:n_owners]]
     savings_sigma = params.savings_dispersion
@@ -171,19 +173,19 @@ def create_pool(firms: FirmTable, scenario: Scenario, rng: np.random.Generator) 
         status=status,
         employer=employer,
         reservation_wage=np.maximum(
-            benefit, params.reservation_wage_ratio * wage * np.exp(rng.normal(-0.5 * sigma**2, sigma, n_workers))
+            benefit,
+            params.reservation_wage_ratio * wage * mean_one_lognormal(stream("reservation"), sigma, (n_workers,)),
         ),
         income=income,
         income_ewma=income.copy(),
         income_sq_ewma=income**2,
-        savings_yuan=params.initial_savings_yuan
-        * np.exp(rng.normal(-0.5 * savings_sigma**2, savings_sigma, n_workers)),
+        savings_yuan=params.initial_savings_yuan * mean_one_lognormal(stream("savings"), savings_sigma, (n_workers,)),
         ability=ability,
         digital_readiness=readiness,
         training_target=np.full(n_workers, -1, np.int64),
         training_left=np.zeros(n_workers, np.int64),
-        review_offset=rng.integers(0, 2**31, n_workers),
-        gini_sample=np.sort(rng.choice(n_workers, size=min(n_workers, GINI_SAMPLE_SIZE), replace=False)),
+        review_offset=stream("review_offset").integers(0, 2**31, n_workers),
+        gini_sample=np.sort(stream("gini").choice(n_workers, size=min(n_workers, GINI_SAMPLE_SIZE), replace=False)),
     )
 
 

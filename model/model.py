@@ -96,7 +96,7 @@ class SharedManufacturingModel(mesa.Model):
             scenario, scenario.platforms.count, lambda name: self.streams.stream(f"population.{name}")
         )
         self.partner_edges = trade.PartnerEdges.from_links(*supply_partners(self.firms, scenario))
-        self.workers = labour.create_pool(self.firms, scenario, self.streams.stream("population.workers"))
+        self.workers = labour.create_pool(self.firms, scenario, lambda name: self.streams.stream(f"workers.{name}"))
         self.labour_market = labour.LabourMarket.empty(scenario.size.process_types)
         self.firm_agents = []
         self._add_firm_agents(np.arange(self.firms.n))

@@ -18,9 +18,9 @@ A worker opens the business when the better available route beats both its wage
 expected flexible income by ``entry_hurdle``. Without platforms only the buy
 route exists. The founder's savings become the business's cash.
 
-**Exit.** A firm whose cash falls below its credit limit is bankrupt and
-closes; a micro-business also closes after sustained losses (a negative moving
-average of profit, once older than ``min_age_weeks``). Its machines are sold,
+**Exit.** An SME or micro-business closes when its cash falls below its credit
+limit (bankruptcy) or after sustained losses (a negative moving average of
+operating profit, once older than ``min_age_weeks``). Its machines are sold,
 its staff and its owner return to the labour pool. Large firms do not exit.
 
 **SME entry.** New SMEs arrive at a Poisson rate that rises with incumbents'
@@ -167,10 +167,10 @@ def credit_floor(firms: FirmTable, scenario: Scenario) -> np.ndarray:
 
 
 def closing_firms(firms: FirmTable, week: int, scenario: Scenario) -> np.ndarray:
-    """Rows of firms that exit this week: bankrupt SMEs and micro-businesses, and loss-making micro-businesses."""
+    """Rows of SMEs and micro-businesses that exit this week: bankrupt, or making sustained losses."""
     bankrupt = firms.cash_yuan < credit_floor(firms, scenario)
     old_enough = week - firms.birth_week >= scenario.occupation.min_age_weeks
-    losing = (firms.kind == MICRO) & (firms.profit_ewma < 0) & old_enough
+    losing = (firms.profit_ewma < 0) & old_enough
     return np.flatnonzero(firms.active & (firms.kind != LARGE) & (bankrupt | losing))
 
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 from scipy.spatial import cKDTree
-from scipy.special import betaincinv
 
+from .draws import beta_with_mean, mean_one_lognormal
 from .labour import marginal_labour_cost
 from .scenario import Scenario
 from .state import LARGE, MICRO, SME, FirmTable
@@ -34,7 +34,7 @@ def create_firms(scenario: Scenario, n_platforms: int, stream: Callable[[str], n
     micro_rng = stream("micro_machines")
     micro_skill = micro_rng.integers(0, size.process_types, n_micro)
     micro_owns = micro_rng.random(n_micro) < firm.micro.machine_probability
-    ability = _mean_one_lognormal(stream("ability"), scenario.occupation.ability_dispersion, (n_micro,))
+    ability = mean_one_lognormal(stream("ability"), scenario.occupation.ability_dispersion, (n_micro,))
     return draw_firms(
         scenario,
         kind,
@@ -105,21 +105,21 @@ def draw_firms(
     base_order_hours = base_order_hours.astype(np.float64)
     base_order_hours[is_micro] = demand.micro_order_hours * micro_ability
 
-    order_value = demand.order_value_yuan_per_hour * _mean_one_lognormal(
+    order_value = demand.order_value_yuan_per_hour * mean_one_lognormal(
         stream("order_value"), demand.value_dispersion, (n, k)
     )
     order_value[is_micro] *= 1.0 + demand.custom_premium
-    production_cost = firm.production_cost_yuan_per_hour * _mean_one_lognormal(
+    production_cost = firm.production_cost_yuan_per_hour * mean_one_lognormal(
         stream("production_cost"), firm.cost_dispersion, (n, k)
     )
 
     kind_params = (firm.large, firm.sme, firm.micro)
     readiness_mean = np.array([p.digital_readiness for p in kind_params])[kind]
     openness = np.array([p.openness for p in kind_params])[kind]
-    digital_readiness = _beta_with_mean(stream("readiness"), readiness_mean, firm.readiness_concentration)
+    digital_readiness = beta_with_mean(stream("readiness"), readiness_mean, firm.readiness_concentration)
     if micro_readiness is not None:
         digital_readiness[is_micro] = micro_readiness
-    failure_rate = _beta_with_mean(
+    failure_rate = beta_with_mean(
         stream("failure_rate"), np.full(n, firm.failure_rate_mean), firm.failure_rate_concentration
     )
 
@@ -255,24 +255,6 @@ def link_entrants(
     v = np.concatenate([anchors, neighbour_sorted[np.repeat(start, take) + offset_in_entrant]])
     keep = u != v
     return u[keep].astype(np.int64), v[keep].astype(np.int64)
-
-
-def _mean_one_lognormal(rng: np.random.Generator, sigma: float, shape: tuple[int, ...]) -> np.ndarray:
-    """Lognormal factors with mean exactly 1 in expectation."""
-    return np.exp(rng.normal(-0.5 * sigma**2, sigma, shape))
-
-
-def _beta_with_mean(rng: np.random.Generator, mean: np.ndarray, concentration: float) -> np.ndarray:
-    """Beta draws with the given means; a mean of exactly 0 or 1 gives exactly 0 or 1.
-
-    Drawn by inverting the CDF of one uniform per firm, so a firm keeps its rank
-    (its quantile) whatever the mean: common random numbers across scenarios.
-    """
-    inner = (mean > 0.0) & (mean < 1.0)
-    safe_mean = np.where(inner, mean, 0.5)
-    quantile = rng.random(mean.shape)
-    draws = betaincinv(safe_mean * concentration, (1.0 - safe_mean) * concentration, quantile)
-    return np.where(inner, draws, mean).astype(np.float64)
 
 
 __all__ = ["create_firms", "supply_partners", "LARGE", "SME", "MICRO"]
