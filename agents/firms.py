@@ -45,8 +45,9 @@ class Firm(mesa.Agent):
 
     @property
     def capacity_hours(self) -> np.ndarray:
-        """Machine-hours per week in each process type."""
-        return self.machines * self.model.firms.machine_hours_per_week
+        """Machine-hours per week it can use in each process type (installed, less any disruption)."""
+        firms = self.model.firms
+        return self.machines * firms.machine_hours_per_week * firms.available_share
 
     @property
     def orders_hours(self) -> np.ndarray:

@@ -10,7 +10,8 @@ DESIGN.md for the mechanisms.
 
 from .metrics import COLUMNS
 from .model import SharedManufacturingModel
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario import Scenario
+from .scenario_files import ScenarioError, load_scenario
 
 __version__ = "0.1.0"
 

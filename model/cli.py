@@ -1,4 +1,10 @@
-"""Command line: ``python run.py run SCENARIO [SCENARIO ...] [--seed N] [--steps N] [--out DIR] [--set KEY=VALUE]``.
+"""Command line of the shared-manufacturing economy.
+
+    python run.py run SCENARIO [SCENARIO ...] [--seed N] [--steps N] [--out DIR] [--set KEY=VALUE]...
+    python run.py compare A.yaml B.yaml [C.yaml ...] [--seeds N] [--steps N] [--out DIR]
+    python run.py validate FILE...
+    python run.py params [--format table|json]
+    python run.py schema [--out FILE]
 
 A user mistake (a bad scenario file, an unknown ``--set`` key, a value out of
 range) prints one line per problem, naming the file, key, value and what is
@@ -8,15 +14,21 @@ allowed, and exits with status 2, before anything runs. No traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
+import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from .comparison import END_WEEKS, compare_scenarios
 from .experiments import RunResult, run_scenario, save_comparison_figure, save_run
-from .plots import HEADLINE_METRICS
-from .scenario import Scenario, ScenarioError, load_scenario, parse_assignment
+from .metrics import COLUMNS
+from .plots import HEADLINE_METRICS, comparison_figure
+from .scenario import Scenario, parameters, scenario_json_schema
+from .scenario_files import ScenarioError, load_scenario, parse_assignment
 
 EXIT_USER_ERROR = 2
 SUMMARY_WEEKS = 52
@@ -34,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,7 +81,82 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(command=_run_command)
+
+    compare = commands.add_parser(
+        "compare",
+        help="compare scenarios over several seeds, with confidence intervals",
+        description=(
+            "Run every scenario on the same seeds (common random numbers) and report, for each headline metric "
+            "at the end of the run (mean of the last --window weeks), the mean and 95%% CI across seeds and the "
+            "paired difference from the first scenario with its 95%% CI. Writes DIR/compare.csv and "
+            "DIR/compare.png."
+        ),
+    )
+    compare.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO", help="scenario YAML files")
+    compare.add_argument("--seeds", type=_positive_int, default=10, help="replicate seeds per scenario (default 10)")
+    compare.add_argument("--seed", type=int, default=1, help="root seed the replicate seeds derive from (default 1)")
+    compare.add_argument("--steps", type=_non_negative_int, default=None, help="weeks per run (default: scenario's)")
+    compare.add_argument("--out", type=Path, default=Path("out/compare"), help="output directory (default out/compare)")
+    compare.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter in every scenario (repeatable)",
+    )
+    compare.add_argument(
+        "--metrics",
+        type=_metric_list,
+        default=HEADLINE_METRICS,
+        metavar="NAMES",
+        help="comma-separated columns to report, or 'all' (default: the headline metrics)",
+    )
+    compare.add_argument(
+        "--window",
+        type=_positive_int,
+        default=END_WEEKS,
+        metavar="WEEKS",
+        help=f"weeks at the end of each run to average (default {END_WEEKS})",
+    )
+    compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    compare.set_defaults(command=_compare_command)
+
+    validate = commands.add_parser("validate", help="check scenario files without running them")
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    validate.set_defaults(command=_validate_command)
+
+    params = commands.add_parser("params", help="list every parameter with its default, range, unit and meaning")
+    params.add_argument("--format", choices=("table", "json"), default="table")
+    params.set_defaults(command=_params_command)
+
+    schema = commands.add_parser("schema", help="write the JSON Schema of scenario files (for editors)")
+    schema.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
+    schema.set_defaults(command=_schema_command)
     return parser
+
+
+def _metric_list(text: str) -> tuple[str, ...]:
+    if text == "all":
+        return tuple(COLUMNS)
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in COLUMNS]
+    if unknown or not names:
+        hints = [difflib.get_close_matches(name, list(COLUMNS), n=1) for name in unknown]
+        suggestion = "; ".join(f"{name}: did you mean {hint[0]}?" for name, hint in zip(unknown, hints) if hint)
+        raise argparse.ArgumentTypeError(
+            f"unknown metric(s) {', '.join(unknown) or '(none given)'}"
+            + (f" ({suggestion})" if suggestion else "")
+            + "; 'python run.py params' lists parameters, the README lists metric columns"
+        )
+    return names
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def _non_negative_int(text: str) -> int:
@@ -103,6 +193,102 @@ def _run_command(args: argparse.Namespace) -> int:
     print()
     print(summary_table(results).to_string(float_format=_format_number))
     return 0
+
+
+def _compare_command(args: argparse.Namespace) -> int:
+    scenarios = _load_all(args.scenarios, args.assignments)
+    comparison = compare_scenarios(
+        scenarios, seeds=args.seeds, steps=args.steps, root_seed=args.seed, progress=not args.quiet
+    )
+    summary = comparison.summary(args.metrics, weeks=args.window)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        summary.to_csv(args.out / "compare.csv", index=False)
+        figure = comparison_figure(comparison, args.metrics, weeks=args.window)
+        figure.savefig(args.out / "compare.png", dpi=100)
+    except OSError as error:
+        print(f"error: cannot write results to {args.out}: {error}", file=sys.stderr)
+        return 1
+    print(comparison_table(summary, comparison.labels).to_string())
+    print(f"\n{args.seeds} seeds per scenario; values are means of the last {args.window} weeks of each run.")
+    print(f"-> {args.out / 'compare.csv'}, {args.out / 'compare.png'}")
+    return 0
+
+
+def comparison_table(summary: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
+    """One row per metric; per scenario 'mean [low, high]', and for the others the difference from the first."""
+    table = {}
+    for label in labels:
+        part = summary[summary["scenario"] == label].set_index("metric")
+        table[label] = [
+            f"{_format_number(m)} [{_format_number(lo)}, {_format_number(hi)}]"
+            for m, lo, hi in zip(part["mean"], part["low"], part["high"])
+        ]
+        if label != labels[0]:
+            table[f"{label} - {labels[0]}"] = [
+                f"{_format_number(m)} [{_format_number(lo)}, {_format_number(hi)}]"
+                for m, lo, hi in zip(part["diff_mean"], part["diff_low"], part["diff_high"])
+            ]
+        index = part.index
+    return pd.DataFrame(table, index=index)
+
+
+def _validate_command(args: argparse.Namespace) -> int:
+    failed = False
+    for path in args.files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as error:
+            failed = True
+            for problem in error.problems:
+                print(f"error: {problem}", file=sys.stderr)
+            continue
+        interventions = len(scenario.interventions)
+        print(f"ok: {path} ({scenario.name}, {interventions} intervention{'s' if interventions != 1 else ''})")
+    return EXIT_USER_ERROR if failed else 0
+
+
+def _params_command(args: argparse.Namespace) -> int:
+    rows = parameters()
+    if args.format == "json":
+        keys = ("key", "default", "min", "max", "unit", "doc")
+        print(json.dumps([{key: row[key] for key in keys} for row in rows], indent=1))
+        return 0
+    columns = {
+        "key": [row["key"] for row in rows],
+        "default": [_format_value(row["default"]) for row in rows],
+        "range": [f"[{_format_value(row['min'])}, {_format_value(row['max'])}]" for row in rows],
+        "unit": [row["unit"] for row in rows],
+        "when": ["set-up" if row["setup_only"] else "any week" for row in rows],
+    }
+    widths = {name: max(len(name), *(len(value) for value in values)) for name, values in columns.items()}
+    print("  ".join(name.ljust(widths[name]) for name in columns) + "  meaning")
+    for index, row in enumerate(rows):
+        cells = "  ".join(values[index].ljust(widths[name]) for name, values in columns.items())
+        print(f"{cells}  {row['doc']}")
+    return 0
+
+
+def _schema_command(args: argparse.Namespace) -> int:
+    text = json.dumps(scenario_json_schema(), indent=2) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(f"error: cannot write {args.out}: {error}", file=sys.stderr)
+        return 1
+    print(f"JSON Schema -> {args.out}")
+    return 0
+
+
+def _format_value(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def _load_all(paths: Sequence[Path], assignments: Sequence[str]) -> list[Scenario]:

@@ -51,7 +51,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     ),
     "failed_trade_share": ("share", "Share of matched traded hours that failed (defect or non-delivery)."),
     "investment": ("yuan/week", "Spending on new machines this week."),
-    "capital_stock": ("hours/week", "Installed capacity of all active firms."),
+    "capital_stock": ("hours/week", "Installed capacity of all active firms (usable or not)."),
     "platform_members": ("firms", "Firms that belong to at least one platform."),
     "platform_hhi": ("HHI 0-1", "Concentration of delivered platform hours across platforms (0 if none)."),
     "labour_force": ("workers", "Workers in the labour pool."),
@@ -188,7 +188,7 @@ def measure_capital(firms: FirmTable, machines_bought: np.ndarray, params: Inves
     """``investment`` (yuan spent on machines this week) and ``capital_stock`` (installed hours/week)."""
     return {
         "investment": float(machines_bought.sum() * params.machine_price_yuan),
-        "capital_stock": float((firms.capacity_hours.sum(axis=1) * firms.active).sum()),
+        "capital_stock": float((firms.installed_hours * firms.active).sum()),
     }
 
 

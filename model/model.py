@@ -23,11 +23,13 @@ import numpy as np
 
 from agents import SME, LargeFirm, MicroEntrepreneur, Platform
 
-from . import demand, investment, labour, metrics, occupation, platforms, production, trade
+from . import demand, investment, labour, metrics, occupation, platforms, production, shocks, trade
 from .market_graph import MarketGraph
 from .population import create_firms, link_entrants, supply_partners
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario
+from .scenario_files import load_scenario, with_changes
 from .state import LARGE, MICRO, Trades
+from .state import SME as SME_KIND
 
 _FIRM_CLASSES = {LARGE: LargeFirm, MICRO: MicroEntrepreneur}
 
@@ -141,14 +143,17 @@ class SharedManufacturingModel(mesa.Model):
     def step(self) -> None:
         """One week: orders, own production, trade, labour, books, then entry, exit and reviews."""
         week = self.steps
+        self._apply_interventions(week)
         firms, market, scenario = self.firms, self.platforms, self.scenario
         firms.reset_week()
+        firms.available_share[:] = shocks.available_share(week, scenario.shocks, scenario.size.process_types)
+        market.active[:] = shocks.platforms_up(week, scenario.shocks, market.n)
         platforms.update_size(firms, market, scenario)
         demand.place_orders(
             firms,
             self.sector_shock,
             platforms.platform_reach(firms, market),
-            self._market_share(),
+            self._market_share() * shocks.demand_factor(week, scenario.shocks),
             week,
             scenario.demand,
             lambda name: self.streams.weekly(f"demand.{name}", week),
@@ -187,6 +192,30 @@ class SharedManufacturingModel(mesa.Model):
         )
         self.last_trades = trades
         self.datacollector.collect(self)
+
+    def _apply_interventions(self, week: int) -> None:
+        """Apply the scenario's interventions due at the start of ``week``, and what follows from them."""
+        changes = {}
+        for intervention in self.scenario.interventions:
+            if intervention.at == week:
+                changes.update(intervention.set)
+        if not changes:
+            return
+        before, self.scenario = self.scenario, with_changes(self.scenario, changes)
+        after = self.scenario
+        platforms.apply_parameters(self.platforms, after)
+        firms = self.firms
+        firms.labour_cost_per_machine_hour = labour.marginal_labour_cost(after.labour)
+        kinds = ((LARGE, "large"), (SME_KIND, "sme"), (MICRO, "micro"))
+        for kind, name in kinds:
+            old, new = getattr(before.firms, name), getattr(after.firms, name)
+            of_kind = firms.kind == kind
+            firms.openness[of_kind] = new.openness
+            # A digitalisation programme moves every firm of the kind by the change in the mean.
+            shift = new.digital_readiness - old.digital_readiness
+            firms.digital_readiness[of_kind] = np.clip(firms.digital_readiness[of_kind] + shift, 0.0, 1.0)
+        micro_shift = after.firms.micro.digital_readiness - before.firms.micro.digital_readiness
+        self.workers.digital_readiness[:] = np.clip(self.workers.digital_readiness + micro_shift, 0.0, 1.0)
 
     def _market_share(self) -> np.ndarray:
         """(N,) how entry and exit share the fixed standard and custom markets (see :func:`demand.market_share`)."""

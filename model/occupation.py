@@ -40,6 +40,7 @@ from .platforms import joining_cost
 from .population import draw_firms, pareto_machines
 from .scenario import Scenario
 from .state import LARGE, MICRO, PERMANENT, SELF_EMPLOYED, SME, UNEMPLOYED, FirmTable, PlatformTable, WorkerTable
+from .trade import design_value_kept
 
 
 @dataclass
@@ -84,7 +85,7 @@ def choose_self_employment(
         price = platforms.price_ewma[platform]
         reach = 1.0 + demand.reach_gain * platforms.member_share[platform]
         cost = joining_cost(workers.digital_readiness[rows], scenario)
-        margin = max(value - price, 0.0) if np.isfinite(price) else 0.0
+        margin = max(value * design_value_kept(scenario) - price, 0.0) if np.isfinite(price) else 0.0
         income = platforms.buyer_fill_ewma[platform] * orders * reach * margin
         income -= platforms.membership_fee[platform] + cost / labour.planning_horizon_weeks
         can_rent = (workers.digital_readiness[rows] >= scenario.platforms.min_readiness) & (savings >= cost)

@@ -49,6 +49,7 @@ def create_platforms(scenario: Scenario, node_ids: np.ndarray) -> PlatformTable:
         buyer_fill_ewma=np.full(count, params.launch_fill_belief),
         seller_fill_ewma=np.full(count, params.launch_fill_belief),
         price_ewma=launch_price(firm_value, firm_cost, commission),
+        has_traded=np.zeros(count, bool),
         traded_hours=np.zeros(count),
         traded_value=np.zeros(count),
         commission_yuan=np.zeros(count),
@@ -94,9 +95,23 @@ def platform_reach(firms: FirmTable, platforms: PlatformTable) -> np.ndarray:
 
 
 def charge_fees(firms: FirmTable, platforms: PlatformTable) -> None:
-    """Book each member's weekly membership fees as expenses."""
+    """Book each member's weekly membership fees as expenses (none for a platform out of service)."""
     if platforms.n:
-        firms.expenses_yuan += (firms.membership & firms.active[:, None]) @ platforms.membership_fee
+        firms.expenses_yuan += (firms.membership & firms.active[:, None]) @ (
+            platforms.membership_fee * platforms.active
+        )
+
+
+def apply_parameters(platforms: PlatformTable, scenario: Scenario) -> None:
+    """Platform terms after a change of parameters; a platform with no history re-advertises its launch price."""
+    params = scenario.platforms
+    platforms.commission_rate[:] = params.commission_rate
+    platforms.membership_fee[:] = params.membership_fee_yuan_per_week
+    platforms.infrastructure_quality[:] = params.infrastructure_quality
+    platforms.credit_system[:] = params.credit_system
+    firm_cost = scenario.firms.production_cost_yuan_per_hour + marginal_labour_cost(scenario.labour)
+    launch = launch_price(scenario.demand.order_value_yuan_per_hour, firm_cost, platforms.commission_rate)
+    platforms.price_ewma[~platforms.has_traded] = launch[~platforms.has_traded]
 
 
 def record_platform_week(
@@ -134,9 +149,10 @@ def record_platform_week(
     matched_value = np.bincount(platform, hours * trades.price[on_platform], minlength=n_platforms)
     mean_price = np.divide(matched_value, matched, out=np.zeros(n_platforms), where=has_trades)
     # A platform that has never traded still advertises its launch price (possibly infinite).
-    never_traded = ~np.isfinite(platforms.price_ewma)
-    platforms.price_ewma[has_trades & never_traded] = mean_price[has_trades & never_traded]
-    update = has_trades & ~never_traded
+    first = has_trades & ~platforms.has_traded
+    platforms.price_ewma[first] = mean_price[first]
+    update = has_trades & platforms.has_traded
+    platforms.has_traded |= has_trades
     platforms.price_ewma[update] += weight * (mean_price[update] - platforms.price_ewma[update])
 
     # Each member's gain through each platform this week (buyer and seller surplus).

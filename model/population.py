@@ -145,6 +145,7 @@ def draw_firms(
         owner=np.full(n, -1, np.int64),
         machine_hours_per_week=machine_hours,
         labour_cost_per_machine_hour=marginal_labour_cost(scenario.labour),
+        available_share=np.ones(k),
         active=np.ones(n, bool),
         machines=machines,
         cash_yuan=firm.initial_cash_weeks * weekly_revenue,

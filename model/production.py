@@ -59,7 +59,7 @@ def book_week(
     np.multiply(firms.unmet_hours, scenario.demand.backlog_share, out=firms.backlog_hours)
 
     used = firms.own_hours + firms.sold_hours
-    capacity_total = firms.machines.sum(axis=1) * firms.machine_hours_per_week
+    capacity_total = firms.capacity_hours.sum(axis=1)
     used_total = used.sum(axis=1)
     np.divide(used_total, capacity_total, out=firms.utilisation, where=capacity_total > 0)
     firms.utilisation[capacity_total <= 0] = 0.0

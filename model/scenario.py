@@ -1,34 +1,33 @@
 """Scenario schema: every parameter of the economy, declared once.
 
-A scenario file is YAML that lists only what differs from the defaults below,
-grouped in sections (``size``, ``firms``, ``demand``, ``network``, ``platforms``,
-``investment``). Each parameter is declared once, here, with its default, its
-allowed range, its unit and a one-line meaning; tables, error messages and (later)
-the JSON Schema are generated from these declarations.
+A scenario lists only what differs from the defaults below, grouped in sections
+(``size``, ``firms``, ``demand``, ``network``, ``platforms``, ``investment``,
+``labour``, ``occupation``, ``shocks``), plus ``interventions``: changes during
+the run. Each parameter is declared once, here, with its default, its allowed
+range, its unit and a one-line meaning; the ``params`` table, the JSON Schema and
+error messages are all generated from these declarations. Reading files
+(``extends``, errors that name the file) is in :mod:`model.scenario_files`.
 
 Example
 -------
->>> from model import load_scenario
->>> scenario = load_scenario("scenarios/sharing.yaml", overrides={"size.firms": 500})
->>> scenario.size.firms
-500
+>>> [row for row in parameters() if row["key"] == "platforms.commission_rate"][0]["max"]
+1.0
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 
-def param(default: Any, low: float | None, high: float | None, unit: str, doc: str) -> Any:
-    """Declare one parameter: its default, allowed closed range [low, high], unit and meaning."""
-    return Field(default, ge=low, le=high, description=doc, json_schema_extra={"unit": unit})
+def param(default: Any, low: float | None, high: float | None, unit: str, doc: str, *, setup: bool = False) -> Any:
+    """Declare one parameter: its default, allowed closed range [low, high], unit and meaning.
+
+    ``setup=True`` marks a parameter that only shapes the economy when it is built
+    (sizes, drawn traits); an intervention cannot change it during a run.
+    """
+    return Field(default, ge=low, le=high, description=doc, json_schema_extra={"unit": unit, "setup_only": setup})
 
 
 class Section(BaseModel):
@@ -38,17 +37,23 @@ class Section(BaseModel):
 
 
 class SizeParams(Section):
-    firms: int = param(2000, 10, 5_000_000, "firms", "Total number of firms of all kinds at the start.")
+    firms: int = param(2000, 10, 5_000_000, "firms", "Total number of firms of all kinds at the start.", setup=True)
     process_types: int = param(
         6,
         1,
         64,
         "types",
         "Number K of process types (machining, sheet metal, moulding, electronics, assembly, additive).",
+        setup=True,
     )
-    micro_share: float = param(0.2, 0.0, 0.9, "share", "Share of firms that are micro-entrepreneurs.")
+    micro_share: float = param(0.2, 0.0, 0.9, "share", "Share of firms that are micro-entrepreneurs.", setup=True)
     workers_per_firm: float = param(
-        10.0, 1.0, 1000.0, "workers/firm", "Size of the labour pool per firm at the start (labour force / firms)."
+        10.0,
+        1.0,
+        1000.0,
+        "workers/firm",
+        "Size of the labour pool per firm at the start (labour force / firms).",
+        setup=True,
     )
 
 
@@ -80,7 +85,12 @@ class MicroParams(Section):
     openness: float = _openness(1.0)
     digital_readiness: float = _readiness(0.5)
     machine_probability: float = param(
-        0.3, 0.0, 1.0, "probability", "Chance that a micro-entrepreneur owns one machine (else none)."
+        0.3,
+        0.0,
+        1.0,
+        "probability",
+        "Chance that a micro-entrepreneur owns one machine (else none).",
+        setup=True,
     )
 
 
@@ -91,11 +101,19 @@ class FirmParams(Section):
         4.0,
         "",
         "Pareto tail exponent of firm size in machines (Zipf law, about 1 in Axtell 2001).",
+        setup=True,
     )
-    min_machines: int = param(2, 1, 1000, "machines", "Smallest SME, in machines.")
-    max_machines: int = param(1000, 1, 1_000_000, "machines", "Largest firm, in machines (truncates the tail).")
+    min_machines: int = param(2, 1, 1000, "machines", "Smallest SME, in machines.", setup=True)
+    max_machines: int = param(
+        1000, 1, 1_000_000, "machines", "Largest firm, in machines (truncates the tail).", setup=True
+    )
     large_firm_min_machines: int = param(
-        100, 1, 1_000_000, "machines", "A non-micro firm with at least this many machines is a large firm."
+        100,
+        1,
+        1_000_000,
+        "machines",
+        "A non-micro firm with at least this many machines is a large firm.",
+        setup=True,
     )
     type_concentration: float = param(
         0.4,
@@ -103,12 +121,23 @@ class FirmParams(Section):
         100.0,
         "",
         "Dirichlet concentration of a firm's machines over process types; lower means more specialised.",
+        setup=True,
     )
     production_cost_yuan_per_hour: float = param(
-        60.0, 0.0, 1e5, "yuan/hour", "Mean non-labour variable cost of one machine-hour (energy, materials, wear)."
+        60.0,
+        0.0,
+        1e5,
+        "yuan/hour",
+        "Mean non-labour variable cost of one machine-hour (energy, materials, wear).",
+        setup=True,
     )
     cost_dispersion: float = param(
-        0.15, 0.0, 2.0, "log-sd", "Dispersion of production cost across firms and types (lognormal sigma)."
+        0.15,
+        0.0,
+        2.0,
+        "log-sd",
+        "Dispersion of production cost across firms and types (lognormal sigma).",
+        setup=True,
     )
     failure_rate_mean: float = param(
         0.04,
@@ -116,14 +145,27 @@ class FirmParams(Section):
         1.0,
         "probability",
         "Mean chance that a trade with a given seller fails (defect or non-delivery).",
+        setup=True,
     )
     failure_rate_concentration: float = param(
-        8.0, 0.1, 1e4, "", "Beta concentration of sellers' failure rates; lower means more bad actors."
+        8.0,
+        0.1,
+        1e4,
+        "",
+        "Beta concentration of sellers' failure rates; lower means more bad actors.",
+        setup=True,
     )
     readiness_concentration: float = param(
-        6.0, 0.1, 1e4, "", "Beta concentration of digital readiness around each kind's mean."
+        6.0,
+        0.1,
+        1e4,
+        "",
+        "Beta concentration of digital readiness around each kind's mean.",
+        setup=True,
     )
-    initial_cash_weeks: float = param(8.0, 0.0, 520.0, "weeks", "Starting cash, in weeks of expected revenue.")
+    initial_cash_weeks: float = param(
+        8.0, 0.0, 520.0, "weeks", "Starting cash, in weeks of expected revenue.", setup=True
+    )
     memory_weeks: float = param(
         8.0, 1.0, 520.0, "weeks", "Time scale of the moving averages firms use to judge their recent past."
     )
@@ -134,7 +176,12 @@ class FirmParams(Section):
 
 class DemandParams(Section):
     load_factor: float = param(
-        0.8, 0.0, 5.0, "hours/capacity-hour", "Mean ordered hours per hour of a firm's own capacity."
+        0.8,
+        0.0,
+        5.0,
+        "hours/capacity-hour",
+        "Mean ordered hours per hour of a firm's own capacity.",
+        setup=True,
     )
     cycle_amplitude: float = param(0.1, 0.0, 0.95, "share", "Amplitude of the common demand cycle.")
     cycle_period_weeks: float = param(52.0, 2.0, 5200.0, "weeks", "Period of the common demand cycle.")
@@ -155,20 +202,38 @@ class DemandParams(Section):
         1.0,
         "share",
         "Share of a firm's orders whose process mix is independent of the machines it owns.",
+        setup=True,
     )
     backlog_share: float = param(
         0.5, 0.0, 1.0, "share", "Share of unserved hours that customers carry to next week; the rest is lost."
     )
     order_value_yuan_per_hour: float = param(
-        200.0, 0.0, 1e6, "yuan/hour", "Mean price customers pay per machine-hour of an order."
+        200.0,
+        0.0,
+        1e6,
+        "yuan/hour",
+        "Mean price customers pay per machine-hour of an order.",
+        setup=True,
     )
     value_dispersion: float = param(
-        0.15, 0.0, 2.0, "log-sd", "Dispersion of order value across firms and types (lognormal sigma)."
+        0.15,
+        0.0,
+        2.0,
+        "log-sd",
+        "Dispersion of order value across firms and types (lognormal sigma).",
+        setup=True,
     )
     micro_order_hours: float = param(
-        30.0, 0.0, 1e4, "hours/week", "Mean custom-order hours a micro-entrepreneur receives per week."
+        30.0,
+        0.0,
+        1e4,
+        "hours/week",
+        "Mean custom-order hours a micro-entrepreneur receives per week.",
+        setup=True,
     )
-    custom_premium: float = param(0.3, 0.0, 10.0, "share", "Price premium of custom (C2B) orders over standard orders.")
+    custom_premium: float = param(
+        0.3, 0.0, 10.0, "share", "Price premium of custom (C2B) orders over standard orders.", setup=True
+    )
     custom_market_crowding: float = param(
         1.0,
         0.0,
@@ -176,6 +241,14 @@ class DemandParams(Section):
         "",
         "Elasticity of a micro-business's custom orders to the number of micro-businesses: "
         "orders x (micro-businesses at the start / now)^elasticity; 1 is a custom market of fixed size.",
+    )
+    design_copy_risk: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "Share of a custom order's value a micro-entrepreneur expects to lose when a stranger on a platform "
+        "makes its design (copying); IP protection lowers it.",
     )
     reach_gain: float = param(
         1.0,
@@ -188,12 +261,22 @@ class DemandParams(Section):
 
 class NetworkParams(Section):
     partners_mean: float = param(
-        4.0, 0.0, 1000.0, "partners", "Mean number of partners a firm of average size seeks nearby."
+        4.0,
+        0.0,
+        1000.0,
+        "partners",
+        "Mean number of partners a firm of average size seeks nearby.",
+        setup=True,
     )
     partner_size_elasticity: float = param(
-        0.5, 0.0, 2.0, "", "Elasticity of a firm's number of partners with respect to its size."
+        0.5,
+        0.0,
+        2.0,
+        "",
+        "Elasticity of a firm's number of partners with respect to its size.",
+        setup=True,
     )
-    partners_max: int = param(60, 0, 10_000, "partners", "Most partners a firm seeks.")
+    partners_max: int = param(60, 0, 10_000, "partners", "Most partners a firm seeks.", setup=True)
     contact_rate: float = param(
         0.5, 0.0, 1.0, "probability/week", "Chance that a buyer contacts a given trusted partner in a week."
     )
@@ -205,7 +288,7 @@ class NetworkParams(Section):
 
 
 class PlatformParams(Section):
-    count: int = param(1, 0, 64, "platforms", "Number of competing capacity-sharing platforms.")
+    count: int = param(1, 0, 64, "platforms", "Number of competing capacity-sharing platforms.", setup=True)
     commission_rate: float = param(
         0.05, 0.0, 1.0, "share of trade value", "Platform commission, taken from the seller's receipts."
     )
@@ -245,6 +328,13 @@ class PlatformParams(Section):
         "index 0-1",
         "Strength of the credit system: how much of sellers' failure record the platform can see and use.",
     )
+    ip_protection: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "index 0-1",
+        "Protection of designs traded on platforms: the share of the copying risk it removes.",
+    )
     blacklist_failure_rate: float = param(
         0.15, 0.0, 1.0, "probability", "Estimated failure rate above which the credit system excludes a seller."
     )
@@ -259,7 +349,9 @@ class PlatformParams(Section):
 
 
 class InvestmentParams(Section):
-    machine_hours_per_week: float = param(40.0, 1.0, 168.0, "hours/week", "Capacity of one machine (one shift).")
+    machine_hours_per_week: float = param(
+        40.0, 1.0, 168.0, "hours/week", "Capacity of one machine (one shift).", setup=True
+    )
     machine_price_yuan: float = param(400_000.0, 0.0, 1e10, "yuan", "Price of one new machine.")
     machine_life_years: float = param(10.0, 0.5, 100.0, "years", "Economic life of a machine.")
     interest_rate: float = param(0.06, 0.0, 1.0, "per year", "Interest rate used to annuitise machine prices.")
@@ -315,17 +407,27 @@ class LabourParams(Section):
         0.15, 0.0, 10.0, "share", "Staff may exceed the target by this share before a firm dismisses anyone."
     )
     reservation_wage_ratio: float = param(
-        0.85, 0.0, 10.0, "share of wage", "Mean reservation wage at the start, relative to the permanent wage."
+        0.85,
+        0.0,
+        10.0,
+        "share of wage",
+        "Mean reservation wage at the start, relative to the permanent wage.",
+        setup=True,
     )
     reservation_wage_dispersion: float = param(
-        0.1, 0.0, 2.0, "log-sd", "Dispersion of reservation wages across workers (lognormal)."
+        0.1,
+        0.0,
+        2.0,
+        "log-sd",
+        "Dispersion of reservation wages across workers (lognormal).",
+        setup=True,
     )
     reservation_wage_decay: float = param(
         0.01, 0.0, 1.0, "share/week", "Weekly fall of an unemployed worker's reservation wage."
     )
     savings_rate: float = param(0.1, 0.0, 1.0, "share", "Share of income a worker saves.")
-    initial_savings_yuan: float = param(30000.0, 0.0, 1e9, "yuan", "Mean savings of a worker at the start.")
-    savings_dispersion: float = param(1.0, 0.0, 5.0, "log-sd", "Dispersion of initial savings (lognormal).")
+    initial_savings_yuan: float = param(30000.0, 0.0, 1e9, "yuan", "Mean savings of a worker at the start.", setup=True)
+    savings_dispersion: float = param(1.0, 0.0, 5.0, "log-sd", "Dispersion of initial savings (lognormal).", setup=True)
     training_weeks: int = param(13, 1, 520, "weeks", "Weeks a worker trains to change skill.")
     training_cost_yuan: float = param(20000.0, 0.0, 1e8, "yuan", "Cost of retraining to another skill.")
     training_subsidy: float = param(0.0, 0.0, 1.0, "share", "Share of the training cost paid by a public programme.")
@@ -337,7 +439,12 @@ class LabourParams(Section):
 
 class OccupationParams(Section):
     ability_dispersion: float = param(
-        0.5, 0.0, 3.0, "log-sd", "Dispersion of entrepreneurial ability (custom orders a micro-business attracts)."
+        0.5,
+        0.0,
+        3.0,
+        "log-sd",
+        "Dispersion of entrepreneurial ability (custom orders a micro-business attracts).",
+        setup=True,
     )
     micro_skill_share: float = param(
         0.6, 0.0, 1.0, "share", "Share of a micro-entrepreneur's orders in the process type of its own skill."
@@ -357,12 +464,50 @@ class OccupationParams(Section):
     )
 
 
+class DemandShock(Section):
+    """A fall in new orders for a while (a recession, a lost export market)."""
+
+    depth: float = param(0.0, 0.0, 0.95, "share", "Share of new orders lost while the shock lasts.")
+    start_week: int = param(1, 1, 100_000, "week", "First week of the shock.")
+    weeks: int = param(0, 0, 100_000, "weeks", "How long the shock lasts (0: no shock).")
+
+
+class PlatformOutage(Section):
+    """A platform out of service for a while (a cyber-attack, a regulatory suspension)."""
+
+    platform: int = param(0, 0, 63, "platform", "Which platform goes down (0 is the first).")
+    start_week: int = param(1, 1, 100_000, "week", "First week of the outage.")
+    weeks: int = param(0, 0, 100_000, "weeks", "How long the outage lasts (0: no outage).")
+
+
+class SupplyDisruption(Section):
+    """Part of the capacity of one process type unavailable for a while (a parts shortage, a power cut)."""
+
+    process_type: int = param(0, 0, 63, "type", "Which process type is disrupted (0 is the first).")
+    depth: float = param(0.0, 0.0, 1.0, "share", "Share of that process type's machine-hours unavailable.")
+    start_week: int = param(1, 1, 100_000, "week", "First week of the disruption.")
+    weeks: int = param(0, 0, 100_000, "weeks", "How long the disruption lasts (0: none).")
+
+
+class ShockParams(Section):
+    demand: DemandShock = Field(default_factory=DemandShock, description=DemandShock.__doc__)
+    platform_outage: PlatformOutage = Field(default_factory=PlatformOutage, description=PlatformOutage.__doc__)
+    supply_disruption: SupplyDisruption = Field(default_factory=SupplyDisruption, description=SupplyDisruption.__doc__)
+
+
+class Intervention(Section):
+    """A change of parameters at the start of a week: ``{at: 52, set: {platforms.commission_rate: 0.02}}``."""
+
+    at: int = Field(ge=1, le=100_000, description="Week at whose start the change takes effect.")
+    set: dict[str, Any] = Field(description="Dotted parameter keys and their new values.")
+
+
 class Scenario(Section):
     """A complete, validated scenario: every section with its defaults filled in."""
 
     name: str = Field("", description="Short name of the scenario.")
     description: str = Field("", description="What the scenario stands for.")
-    steps: int = param(104, 0, 100_000, "weeks", "Default run length.")
+    steps: int = param(104, 0, 100_000, "weeks", "Default run length.", setup=True)
     size: SizeParams = Field(default_factory=SizeParams, description="How big the economy is.")
     firms: FirmParams = Field(default_factory=FirmParams, description="Firm population and costs.")
     demand: DemandParams = Field(default_factory=DemandParams, description="Orders: cycle, shocks, values.")
@@ -377,231 +522,61 @@ class Scenario(Section):
     occupation: OccupationParams = Field(
         default_factory=OccupationParams, description="Entry and exit of micro-entrepreneurs and SMEs."
     )
+    shocks: ShockParams = Field(default_factory=ShockParams, description="Shocks with a start and a duration.")
+    interventions: list[Intervention] = Field(
+        default_factory=list, description="Changes of parameters during the run, applied in order of week."
+    )
 
 
-# ---------------------------------------------------------------------------
-# Loading and errors
-# ---------------------------------------------------------------------------
+class ScenarioFile(Scenario):
+    """What a scenario file may contain: a scenario plus the files it extends (for the JSON Schema)."""
+
+    extends: str | list[str] | None = Field(
+        None, description="Scenario file(s) this one builds on, relative to this file; later ones win."
+    )
 
 
-@dataclass(frozen=True)
-class ScenarioProblem:
-    """One thing wrong with a scenario: where, which key, what value, what is allowed."""
+def parameters() -> list[dict[str, Any]]:
+    """Every parameter as ``{"key", "default", "min", "max", "unit", "doc", "setup_only"}``, with dotted keys."""
+    rows: list[dict[str, Any]] = []
 
-    source: str
-    key: str
-    value: Any
-    allowed: str
-
-    def __str__(self) -> str:
-        where = f"{self.source}: " if self.source else ""
-        key = f"{self.key}: " if self.key else ""
-        value = "" if self.value is _MISSING else f"{self.value!r} is not allowed; "
-        return f"{where}{key}{value}{self.allowed}"
-
-
-_MISSING = object()
-
-
-class ScenarioError(ValueError):
-    """A scenario could not be loaded; ``problems`` lists every reason at once."""
-
-    def __init__(self, problems: Iterable[ScenarioProblem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
-def load_scenario(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """Read a YAML scenario file, apply dotted-key overrides and validate.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        The scenario file. ``None`` gives the defaults.
-    overrides : mapping, optional
-        Dotted keys to values, applied on top of the file, e.g.
-        ``{"size.firms": 10000, "platforms.commission_rate": 0.1}``.
-
-    Returns
-    -------
-    Scenario
-        The validated scenario with every default filled in.
-
-    Raises
-    ------
-    ScenarioError
-        If the file is missing or not valid YAML, or any key is unknown, has the
-        wrong type or is out of range. All problems are reported together.
-    """
-    source = str(path) if path is not None else "defaults"
-    data: dict[str, Any] = {}
-    if path is not None:
-        data = _read_yaml_mapping(Path(path))
-        if not data.get("name"):
-            data["name"] = Path(path).stem
-    problems: list[ScenarioProblem] = []
-    for key, value in (overrides or {}).items():
-        try:
-            _set_dotted(data, key, value)
-        except ScenarioError as error:
-            problems.extend(error.problems)
-    try:
-        scenario = scenario_from_dict(data, source=source)
-    except ScenarioError as error:
-        overridden = set(overrides or {})
-        problems.extend(
-            ScenarioProblem("--set", p.key, p.value, p.allowed) if p.key in overridden else p for p in error.problems
-        )
-    if problems:
-        raise ScenarioError(problems)
-    return scenario
-
-
-def scenario_from_dict(data: Mapping[str, Any], source: str = "scenario") -> Scenario:
-    """Validate a nested mapping into a :class:`Scenario`, reporting every problem at once."""
-    try:
-        return Scenario.model_validate(dict(data))
-    except ValidationError as error:
-        raise ScenarioError(_explain(error, data, source)) from None
-
-
-def parse_assignment(text: str) -> tuple[str, Any]:
-    """Parse ``KEY=VALUE`` from the command line; the value is read as YAML (``0.1``, ``true``)."""
-    key, sep, raw = text.partition("=")
-    if not sep or not key.strip():
-        raise ScenarioError([ScenarioProblem("--set", text, _MISSING, "expected KEY=VALUE, e.g. platforms.count=2")])
-    try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError:
-        value = raw
-    return key.strip(), value
-
-
-def flatten(scenario: Scenario | Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Dotted key -> value for every parameter, e.g. ``{"size.firms": 2000, ...}``."""
-    data = scenario.model_dump() if isinstance(scenario, BaseModel) else scenario
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            flat.update(flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
-def _read_yaml_mapping(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ScenarioError([ScenarioProblem(str(path), "", _MISSING, "file not found")])
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark is not None else ""
-        reason = getattr(error, "problem", None) or str(error)
-        raise ScenarioError([ScenarioProblem(str(path), "", _MISSING, f"{line}invalid YAML ({reason})")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError([ScenarioProblem(str(path), "", _MISSING, f"cannot read file ({error})")]) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ScenarioError(
-            [ScenarioProblem(str(path), "", type(data).__name__, "a scenario file must be a mapping of sections")]
-        )
-    return data
-
-
-def _set_dotted(data: dict[str, Any], dotted_key: str, value: Any) -> None:
-    """Write ``value`` at ``a.b.c`` in nested dicts, checking each key against the schema."""
-    parts = dotted_key.split(".")
-    section_model: type[BaseModel] = Scenario
-    node = data
-    for depth, part in enumerate(parts):
-        fields = section_model.model_fields
-        if part not in fields:
-            where = ".".join(parts[:depth])
-            raise ScenarioError([_unknown_key(dotted_key, part, list(fields), where)])
-        annotation = fields[part].annotation
-        is_section = isinstance(annotation, type) and issubclass(annotation, BaseModel)
-        last = depth == len(parts) - 1
-        if last:
-            if is_section:
-                raise ScenarioError(
-                    [ScenarioProblem("--set", dotted_key, value, "is a section; set one of its keys instead")]
-                )
-            node[part] = value
-            return
-        if not is_section:
-            raise ScenarioError(
-                [ScenarioProblem("--set", dotted_key, value, f"'{'.'.join(parts[: depth + 1])}' has no sub-keys")]
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, field in model.model_fields.items():
+            annotation = field.annotation
+            if isinstance(annotation, type) and issubclass(annotation, Section):
+                walk(annotation, f"{prefix}{name}.")
+                continue
+            if name in ("name", "description", "interventions"):
+                continue
+            extra = field.json_schema_extra or {}
+            low = high = None
+            for constraint in field.metadata:
+                low = getattr(constraint, "ge", low)
+                high = getattr(constraint, "le", high)
+            rows.append(
+                {
+                    "key": f"{prefix}{name}",
+                    "default": field.get_default(call_default_factory=True),
+                    "min": low,
+                    "max": high,
+                    "unit": extra.get("unit", ""),
+                    "doc": field.description or "",
+                    "setup_only": bool(extra.get("setup_only", False)),
+                }
             )
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = {}
-            node[part] = child
-        node = child
-        section_model = annotation
+
+    walk(Scenario, "")
+    return rows
 
 
-def _unknown_key(key: str, part: str, known: list[str], where: str) -> ScenarioProblem:
-    close = difflib.get_close_matches(part, known, n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    section = f"in '{where}' " if where else ""
-    return ScenarioProblem("--set", key, _MISSING, f"unknown key {section}(known: {', '.join(sorted(known))}){hint}")
+PARAMETER_KEYS = frozenset(row["key"] for row in parameters())
+SETUP_ONLY_KEYS = frozenset(row["key"] for row in parameters() if row["setup_only"])
 
 
-def _explain(error: ValidationError, data: Mapping[str, Any], source: str) -> list[ScenarioProblem]:
-    problems = []
-    for item in error.errors():
-        location = [str(part) for part in item["loc"]]
-        key = ".".join(location)
-        if item["type"] == "extra_forbidden":
-            known = list(_model_at(location[:-1]).model_fields)
-            close = difflib.get_close_matches(location[-1], known, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            allowed = f"unknown key (known here: {', '.join(sorted(known))}){hint}"
-            problems.append(ScenarioProblem(source, key, _MISSING, allowed))
-            continue
-        field = _field_at(location)
-        allowed = item["msg"]
-        if field is not None:
-            low, high = _bounds(field)
-            unit = (field.json_schema_extra or {}).get("unit", "")
-            kind = getattr(field.annotation, "__name__", str(field.annotation))
-            if low is not None or high is not None:
-                allowed = f"expected {kind} in [{low}, {high}]" + (f" ({unit})" if unit else "")
-            else:
-                allowed = f"expected {kind}"
-            allowed += f" - {field.description}" if field.description else ""
-        problems.append(ScenarioProblem(source, key, item.get("input", _MISSING), allowed))
-    return problems
-
-
-def _model_at(location: list[str]) -> type[BaseModel]:
-    model: type[BaseModel] = Scenario
-    for part in location:
-        annotation = model.model_fields[part].annotation
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            break
-        model = annotation
-    return model
-
-
-def _field_at(location: list[str]):
-    model: type[BaseModel] = Scenario
-    field = None
-    for part in location:
-        if part not in model.model_fields:
-            return None
-        field = model.model_fields[part]
-        annotation = field.annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
-    return field
-
-
-def _bounds(field) -> tuple[float | None, float | None]:
-    low = high = None
-    for constraint in field.metadata:
-        low = getattr(constraint, "ge", low)
-        high = getattr(constraint, "le", high)
-    return low, high
+def scenario_json_schema() -> dict[str, Any]:
+    """JSON Schema of a scenario file, for editors; interventions may set only keys that can change in a run."""
+    schema = ScenarioFile.model_json_schema()
+    changeable = sorted(PARAMETER_KEYS - SETUP_ONLY_KEYS)
+    schema["$defs"]["Intervention"]["properties"]["set"]["propertyNames"] = {"enum": changeable}
+    schema["title"] = "Shared-manufacturing scenario"
+    return schema

@@ -41,6 +41,7 @@ class FirmTable:
     owner: np.ndarray  # (N,) int64: worker who runs a micro-business (-1 for other firms)
     machine_hours_per_week: float  # capacity of one machine
     labour_cost_per_machine_hour: float  # yuan/hour of flexible labour one more machine-hour needs
+    available_share: np.ndarray  # (K,) share of each process type's machine-hours usable this week (shocks)
 
     # --- state that evolves ---------------------------------------------------
     active: np.ndarray  # (N,) bool
@@ -88,8 +89,13 @@ class FirmTable:
 
     @property
     def capacity_hours(self) -> np.ndarray:
-        """(N, K) machine-hours per week each firm owns in each process type."""
-        return self.machines * self.machine_hours_per_week
+        """(N, K) machine-hours per week each firm can use in each process type (installed x available)."""
+        return self.machines * (self.machine_hours_per_week * self.available_share)
+
+    @property
+    def installed_hours(self) -> np.ndarray:
+        """(N,) machine-hours per week each firm has installed, whether usable this week or not."""
+        return self.machines.sum(axis=1) * self.machine_hours_per_week
 
     def reset_week(self) -> None:
         """Zero this week's flows before the week is played."""
@@ -110,7 +116,7 @@ class FirmTable:
         """Append entrants' rows (every per-firm array grows); returns their row numbers."""
         first = self.n
         for name, value in vars(self).items():
-            if isinstance(value, np.ndarray):
+            if isinstance(value, np.ndarray) and name != "available_share":
                 setattr(self, name, np.concatenate([value, getattr(newcomers, name)]))
         return np.arange(first, self.n)
 
@@ -158,7 +164,8 @@ class PlatformTable:
     matching_efficiency: np.ndarray  # (P,) share of the frictionless match the platform realises
     buyer_fill_ewma: np.ndarray  # (P,) matched / requested hours
     seller_fill_ewma: np.ndarray  # (P,) matched / offered hours
-    price_ewma: np.ndarray  # (P,) yuan/hour paid by buyers
+    price_ewma: np.ndarray  # (P,) yuan/hour paid by buyers (the launch price until the first trade)
+    has_traded: np.ndarray  # (P,) bool: the platform has a price history
     traded_hours: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) this week, delivered
     traded_value: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) yuan this week
     commission_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) this week

@@ -17,7 +17,9 @@ marginal cost grossed up by the commission and, where the credit system can
 see it, their record of failed trades:
 ``marginal cost / ((1 - commission) * (1 - estimated failure rate))``,
 the cost per delivered hour a buyer should expect; sellers the credit system
-rates too risky are excluded.
+rates too risky are excluded. A micro-entrepreneur bids what the work is worth
+to it once the risk that a stranger copies its design is allowed for, a risk
+that IP protection lowers.
 
 Any trade may fail (a defect or non-delivery) with the seller's private failure
 rate; it then delivers nothing, is not paid, and lowers the trust on that
@@ -33,7 +35,7 @@ import numpy as np
 
 from .auction import double_auction
 from .scenario import Scenario
-from .state import FirmTable, PlatformTable, Trades
+from .state import MICRO, FirmTable, PlatformTable, Trades
 
 
 @dataclass
@@ -156,6 +158,11 @@ def estimated_failure_rate(firms: FirmTable, platforms: PlatformTable, scenario:
     return strength * posterior[:, None] + (1.0 - strength) * params.failure_rate_mean
 
 
+def design_value_kept(scenario: Scenario) -> float:
+    """Share of a custom order's value a micro-entrepreneur keeps when a stranger on a platform makes it."""
+    return 1.0 - scenario.demand.design_copy_risk * (1.0 - scenario.platforms.ip_protection)
+
+
 def clear_platforms(
     firms: FirmTable,
     platforms: PlatformTable,
@@ -186,6 +193,8 @@ def clear_platforms(
         if not platforms.active[p] or members.size == 0:
             continue
         trusted = estimated_fail[members, p] <= blacklist
+        # Micro-entrepreneurs discount what a stranger's work on their designs is worth to them.
+        bid_discount = np.where(firms.kind[members] == MICRO, design_value_kept(scenario), 1.0)
         # Expected cost per delivered hour, as buyers should rank sellers.
         with np.errstate(divide="ignore"):
             ask_markup = 1.0 / ((1.0 - commission) * (1.0 - estimated_fail[members, p]))
@@ -199,7 +208,7 @@ def clear_platforms(
             if commission >= 1.0 or efficiency <= 0.0:
                 continue
             result = double_auction(
-                firms.order_value[members[buyers], process],
+                firms.order_value[members[buyers], process] * bid_discount[buyers],
                 efficiency * member_need[buyers],
                 (firms.production_cost[members[sellers], process] + firms.labour_cost_per_machine_hour)
                 * ask_markup[sellers],

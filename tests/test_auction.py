@@ -93,6 +93,7 @@ def test_platform_clearing_without_frictions_is_optimal(seed):
         platforms__credit_system=0.0,
         platforms__commission_rate=0.07,
         firms__failure_rate_mean=0.0,
+        demand__design_copy_risk=0.0,
     )
     firms, platforms = economy.firms, economy.platforms
     firms.membership[:] = True

@@ -1,0 +1,117 @@
+"""Comparing scenarios fairly: the same seeds for every scenario, paired differences with confidence intervals.
+
+Every scenario runs on the same replicate seeds (common random numbers), so the
+difference between two scenarios on one seed removes most of the noise the
+scenarios share. A metric's value at the end of a run is its mean over the last
+``END_WEEKS`` weeks (one quarter), which smooths week-to-week noise.
+
+>>> from model import load_scenario
+>>> sharing = load_scenario("scenarios/sharing.yaml", {"size.firms": 100})
+>>> result = compare_scenarios([sharing, sharing], seeds=2, steps=4)
+>>> result.summary(["utilisation_mean"])["diff_mean"].tolist()[1]
+0.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from .experiments import run_scenario
+from .scenario import Scenario
+from .stats import mean_interval
+
+END_WEEKS = 13
+
+
+def replicate_seed(root: int, replicate: int) -> int:
+    """The seed of replicate ``replicate``: ``SeedSequence(root, spawn_key=(replicate,))``, as an integer."""
+    state = np.random.SeedSequence(root, spawn_key=(replicate,)).generate_state(1, np.uint64)[0]
+    return int(state >> np.uint64(1))
+
+
+@dataclass
+class Comparison:
+    """Runs of several scenarios on the same seeds: ``tables[label][i]`` is the run on ``seeds[i]``."""
+
+    labels: list[str]
+    seeds: list[int]
+    tables: dict[str, list[pd.DataFrame]]
+
+    def end_values(self, metric: str, weeks: int = END_WEEKS) -> pd.DataFrame:
+        """One row per seed, one column per scenario: the metric's mean over each run's last ``weeks`` weeks."""
+        return pd.DataFrame(
+            {label: [table[metric].iloc[-weeks:].mean() for table in runs] for label, runs in self.tables.items()},
+            index=pd.Index(self.seeds, name="seed"),
+        )
+
+    def summary(self, metrics: Sequence[str], weeks: int = END_WEEKS) -> pd.DataFrame:
+        """Tidy table: per scenario and metric, the mean and 95% CI, and the paired difference from the first."""
+        rows = []
+        first = self.labels[0]
+        for metric in metrics:
+            values = self.end_values(metric, weeks)
+            for label in self.labels:
+                level = mean_interval(values[label])
+                difference = mean_interval(values[label] - values[first])
+                rows.append(
+                    {
+                        "scenario": label,
+                        "metric": metric,
+                        "mean": level.mean,
+                        "low": level.low,
+                        "high": level.high,
+                        "diff_mean": difference.mean,
+                        "diff_low": difference.low,
+                        "diff_high": difference.high,
+                        "seeds": level.n,
+                        "end_weeks": weeks,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def band(self, metric: str) -> dict[str, pd.DataFrame]:
+        """Per scenario, the weekly mean of a metric across seeds and its 95% interval (columns mean, low, high)."""
+        bands = {}
+        for label, runs in self.tables.items():
+            stacked = np.stack([table[metric].to_numpy(dtype=np.float64) for table in runs])
+            weeks = runs[0]["step"].to_numpy()
+            intervals = [mean_interval(stacked[:, column]) for column in range(stacked.shape[1])]
+            bands[label] = pd.DataFrame(
+                {
+                    "step": weeks,
+                    "mean": [i.mean for i in intervals],
+                    "low": [i.low for i in intervals],
+                    "high": [i.high for i in intervals],
+                }
+            )
+        return bands
+
+
+def scenario_labels(scenarios: Sequence[Scenario]) -> list[str]:
+    """Scenario names, made unique ("sharing", "sharing (2)") when a scenario is given twice."""
+    labels, seen = [], {}
+    for scenario in scenarios:
+        name = scenario.name or "scenario"
+        seen[name] = seen.get(name, 0) + 1
+        labels.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return labels
+
+
+def compare_scenarios(
+    scenarios: Sequence[Scenario], seeds: int, steps: int | None = None, *, root_seed: int = 1, progress: bool = False
+) -> Comparison:
+    """Run every scenario on the same ``seeds`` replicate seeds (derived from ``root_seed``)."""
+    labels = scenario_labels(scenarios)
+    seed_values = [replicate_seed(root_seed, replicate) for replicate in range(seeds)]
+    tables: dict[str, list[pd.DataFrame]] = {label: [] for label in labels}
+    with tqdm(total=len(scenarios) * seeds, desc="runs", unit="run", disable=not progress) as bar:
+        for seed in seed_values:
+            for label, scenario in zip(labels, scenarios):
+                tables[label].append(run_scenario(scenario, seed=seed, steps=steps).table)
+                bar.update()
+    return Comparison(labels, seed_values, tables)
