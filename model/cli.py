@@ -2,6 +2,8 @@
 
     python run.py run SCENARIO [SCENARIO ...] [--seed N] [--steps N] [--out DIR] [--set KEY=VALUE]...
     python run.py compare A.yaml B.yaml [C.yaml ...] [--seeds N] [--steps N] [--out DIR]
+    python run.py sweep SPEC [--out DIR] [--workers N] [--scheduler ADDR] [--resume] [--shard i/N]
+    python run.py sensitivity SPEC [--out DIR] [--workers N] [--scheduler ADDR]
     python run.py validate FILE...
     python run.py params [--format table|json]
     python run.py schema [--out FILE]
@@ -29,6 +31,9 @@ from .metrics import COLUMNS
 from .plots import HEADLINE_METRICS, comparison_figure
 from .scenario import Scenario, parameters, scenario_json_schema
 from .scenario_files import ScenarioError, load_scenario, parse_assignment
+from .sensitivity import SensitivityError, sensitivity_figure, sensitivity_indices
+from .sweep_store import SweepStoreError
+from .sweeps import load_sweep_spec, parse_shard, run_sweep
 
 EXIT_USER_ERROR = 2
 SUMMARY_WEEKS = 52
@@ -122,6 +127,33 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--quiet", action="store_true", help="no progress bar")
     compare.set_defaults(command=_compare_command)
 
+    sweep = commands.add_parser(
+        "sweep",
+        help="run a sweep spec (grid, lhs, sobol, morris) on this machine or a cluster",
+        description=(
+            "Run every design point of a sweep spec, replicates on common random numbers, and write "
+            "DIR/runs.parquet (one row per run), DIR/steps/ (per-step metrics, chunked) and DIR/manifest.jsonl. "
+            "Finished runs are committed in chunks, so an interrupted sweep resumes with --resume."
+        ),
+    )
+    _add_sweep_arguments(sweep)
+    sweep.add_argument("--retry-failed", action="store_true", help="with --resume: rerun runs that failed")
+    sweep.add_argument(
+        "--shard", default="0/1", metavar="i/N", help="run only shard i of N (0 <= i < N), e.g. for SLURM arrays"
+    )
+    sweep.set_defaults(command=_sweep_command)
+
+    sensitivity = commands.add_parser(
+        "sensitivity",
+        help="Sobol or Morris sensitivity indices of a sobol/morris sweep (runs or reuses it)",
+        description=(
+            "Run (or finish) a sobol or morris sweep and compute sensitivity indices with SALib for its metrics: "
+            "DIR/sensitivity.csv and DIR/sensitivity.png, with 95% confidence intervals."
+        ),
+    )
+    _add_sweep_arguments(sensitivity)
+    sensitivity.set_defaults(command=_sensitivity_command)
+
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
     validate.set_defaults(command=_validate_command)
@@ -134,6 +166,87 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
     schema.set_defaults(command=_schema_command)
     return parser
+
+
+def _add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("spec", type=Path, metavar="SPEC", help="sweep spec YAML file")
+    parser.add_argument("--out", type=Path, default=None, help="output directory (default out/<spec name>)")
+    parser.add_argument(
+        "--workers", type=_positive_int, default=1, help="local worker processes (default 1: in-process)"
+    )
+    parser.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://host:8786"
+    )
+    parser.add_argument(
+        "--scheduler-file", default=None, metavar="FILE", help="Dask scheduler file (dask-jobqueue, SLURM)"
+    )
+    parser.add_argument("--resume", action="store_true", help="continue a sweep in --out, skipping committed runs")
+    parser.add_argument("--chunk-runs", type=_positive_int, default=50, help="runs per committed chunk (default 50)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _sweep_command(args: argparse.Namespace) -> int:
+    spec = load_sweep_spec(args.spec)
+    try:
+        shard = parse_shard(args.shard)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    out = args.out or Path("out") / args.spec.stem
+    runs = _run_sweep_or_explain(spec, out, args, shard=shard, retry_failed=args.retry_failed)
+    if runs is None:
+        return EXIT_USER_ERROR
+    failed = int((runs["status"] != "ok").sum()) if len(runs) else 0
+    print(f"{len(runs)} runs in {out / 'runs.parquet'} ({failed} failed); per-step metrics in {out / 'steps'}/")
+    return 0
+
+
+def _sensitivity_command(args: argparse.Namespace) -> int:
+    spec = load_sweep_spec(args.spec)
+    if spec.design not in ("sobol", "morris"):
+        print(
+            f"error: {args.spec}: design: {spec.design!r} is not allowed; sensitivity needs sobol or morris",
+            file=sys.stderr,
+        )
+        return EXIT_USER_ERROR
+    out = args.out or Path("out") / args.spec.stem
+    runs = _run_sweep_or_explain(spec, out, args, shard=(0, 1), retry_failed=False, always_resume=True)
+    if runs is None:
+        return EXIT_USER_ERROR
+    try:
+        indices = sensitivity_indices(spec, runs)
+    except SensitivityError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    indices.to_csv(out / "sensitivity.csv", index=False)
+    figure = sensitivity_figure(indices, spec.design)
+    figure.savefig(out / "sensitivity.png", dpi=100)
+    with pd.option_context("display.width", 200, "display.max_rows", 500):
+        print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"-> {out / 'sensitivity.csv'}, {out / 'sensitivity.png'}")
+    return 0
+
+
+def _run_sweep_or_explain(spec, out: Path, args, *, shard, retry_failed, always_resume=False):
+    try:
+        return run_sweep(
+            spec,
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            scheduler_file=args.scheduler_file,
+            resume=args.resume or always_resume,
+            retry_failed=retry_failed,
+            shard=shard,
+            chunk_runs=args.chunk_runs,
+            progress=not args.quiet,
+        )
+    except SweepStoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return None
+    except OSError as error:  # a scheduler that cannot be reached, a directory that cannot be written
+        print(f"error: {error}", file=sys.stderr)
+        return None
 
 
 def _metric_list(text: str) -> tuple[str, ...]:

@@ -103,7 +103,7 @@ def load_scenario(path: str | Path | None = None, overrides: Mapping[str, Any] |
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
-        problems.extend(_explain(error, origin, source))
+        problems.extend(explain_validation_error(error, origin, source))
         raise ScenarioError(problems) from None
     problems.extend(_check_interventions(scenario, origin, source))
     problems.extend(_check_references(scenario, origin, source))
@@ -120,7 +120,7 @@ def with_changes(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(_explain(error, {}, "change")) from None
+        raise ScenarioError(explain_validation_error(error, {}, "change")) from None
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -167,7 +167,7 @@ def _lineage(
     """``path`` and its ancestors, each once, ancestors first; the content of each (without ``extends``)."""
     here = path.resolve()
     try:
-        data = _read_yaml_mapping(path)
+        data = read_yaml_mapping(path)
     except ScenarioError as error:
         return [], {}, error.problems
     parents = data.pop("extends", None)
@@ -221,7 +221,7 @@ def _leaf_keys(data: Mapping[str, Any], prefix: str = "") -> list[str]:
     return keys
 
 
-def _read_yaml_mapping(path: Path) -> dict[str, Any]:
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ScenarioError([ScenarioProblem(str(path), "", _MISSING, "file not found")])
     try:
@@ -340,21 +340,24 @@ def _unknown_key(source: str, key: str, part: str, known: list[str], where: str)
     return ScenarioProblem(source, key, _MISSING, f"unknown key {section}(known: {', '.join(sorted(known))}){hint}")
 
 
-def _explain(error: ValidationError, origin: Mapping[str, str], source: str) -> list[ScenarioProblem]:
+def explain_validation_error(
+    error: ValidationError, origin: Mapping[str, str], source: str, root: type[BaseModel] = Scenario
+) -> list[ScenarioProblem]:
+    """One :class:`ScenarioProblem` per pydantic error: file, dotted key, value and what is allowed."""
     problems = []
     for item in error.errors():
         location = [str(part) for part in item["loc"]]
         key = ".".join(location)
         where = origin.get(key, source)
         if item["type"] == "extra_forbidden":
-            model, _ = _resolve(location[:-1])
+            model, _ = _resolve(location[:-1], root)
             known = sorted(model.model_fields) if model is not None else []
             close = difflib.get_close_matches(location[-1], known, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             listing = f" (known here: {', '.join(known)})" if known else ""
             problems.append(ScenarioProblem(where, key, _MISSING, f"unknown key{listing}{hint}"))
             continue
-        _, field = _resolve(location)
+        _, field = _resolve(location, root)
         allowed = item["msg"]
         if field is not None and not (isinstance(field.annotation, type) and issubclass(field.annotation, Section)):
             low, high = _bounds(field)
@@ -370,9 +373,9 @@ def _explain(error: ValidationError, origin: Mapping[str, str], source: str) -> 
     return problems
 
 
-def _resolve(location: list[str]) -> tuple[type[BaseModel] | None, Any]:
+def _resolve(location: list[str], root: type[BaseModel]) -> tuple[type[BaseModel] | None, Any]:
     """The model reached by a validation error's location, and the field at its end (following lists)."""
-    model: type[BaseModel] | None = Scenario
+    model: type[BaseModel] | None = root
     field = None
     for part in location:
         if model is None:

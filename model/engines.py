@@ -1,0 +1,120 @@
+"""Where runs execute: in this process, in a local process pool, or on a Dask cluster.
+
+Every engine is a :class:`concurrent.futures.Executor`, so the sweep driver does
+not care which it has. Work is sent in batches of several runs per task, as plain
+data (:class:`model.sweeps.RunTask`), to the module-level :func:`run_batch`, so
+that it pickles to any worker; a run that raises is returned as a failed run with
+its traceback, never lost.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import platform as python_platform
+import time
+import traceback
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+
+class InProcessExecutor(Executor):
+    """Runs each task at once, in this process: the default for one worker, and in notebooks."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # handed to the caller through the future
+            future.set_exception(error)
+        return future
+
+
+@dataclass
+class RunOutcome:
+    """What a finished run sends back: its row of ``runs.parquet`` and its per-step table (None if it failed)."""
+
+    row: dict[str, Any]
+    steps: pd.DataFrame | None
+
+
+def run_batch(tasks: list) -> list[RunOutcome]:
+    """Run a batch of :class:`model.sweeps.RunTask`; a failure is recorded with its traceback, not raised."""
+    import mesa
+    import numpy as np
+
+    from . import __version__
+
+    versions = {
+        "model_version": __version__,
+        "mesa_version": mesa.__version__,
+        "numpy_version": np.__version__,
+        "python_version": python_platform.python_version(),
+    }
+    # A Mesa model holds reference cycles, so each run's garbage needs a collection. Freezing
+    # what is alive before the batch (modules, the caller's state) keeps that collection
+    # to a millisecond instead of tens; the batch unfreezes it again when done.
+    gc.freeze()
+    try:
+        return [_run_one(task, versions) for task in tasks]
+    finally:
+        gc.unfreeze()
+
+
+def _run_one(task, versions: dict[str, str]) -> RunOutcome:
+    from .experiments import run_scenario
+    from .scenario import Scenario
+    from .sweeps import end_of_run
+
+    row: dict[str, Any] = {
+        "run_id": task.run_id,
+        "point": task.point,
+        "replicate": task.replicate,
+        "seed": task.seed,
+        "steps": task.steps,
+        **{f"param.{key}": value for key, value in task.values.items()},
+    }
+    start = time.perf_counter()
+    try:
+        result = run_scenario(Scenario.model_validate(task.scenario), seed=task.seed, steps=task.steps)
+        table = result.table[["step", *task.metrics]].copy()
+        row.update(end_of_run(table, task.metrics, task.window))
+        row.update(status="ok", error="")
+        table.insert(0, "run_id", task.run_id)
+    except Exception:  # any failure of a run is data for the user, with its traceback
+        table = None
+        row.update({metric: float("nan") for metric in task.metrics})
+        row.update(status="failed", error=traceback.format_exc())
+    row["wall_time_s"] = time.perf_counter() - start
+    row.update(versions)
+    gc.collect()  # free this run's model now: memory stays flat over thousands of runs
+    return RunOutcome(row, table)
+
+
+@contextmanager
+def executor(workers: int = 1, scheduler: str | None = None, scheduler_file: str | None = None):
+    """The engine for a sweep, as a context manager yielding ``(executor, slots)``.
+
+    ``slots`` is how many tasks it can work on at once. A scheduler address or
+    file gives a Dask cluster (``distributed.Client(...).get_executor()``);
+    ``workers > 1`` a local process pool (spawned processes: safe with threads and
+    with Mesa, which sets the start method to spawn anyway); otherwise this process.
+    """
+    if scheduler or scheduler_file:
+        from distributed import Client
+
+        client = Client(scheduler_file=scheduler_file) if scheduler_file else Client(scheduler)
+        try:
+            slots = max(sum(client.nthreads().values()), 1)
+            yield client.get_executor(pure=False), slots
+        finally:
+            client.close()
+    elif workers > 1:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            yield pool, workers
+    else:
+        yield InProcessExecutor(), 1

@@ -1,0 +1,130 @@
+"""A sweep's files, written so that a crash never loses or duplicates a finished run.
+
+Under the output directory::
+
+    sweep.json            the spec and its fingerprint (a resumed sweep must match it)
+    manifest.jsonl        append-only, one line per committed chunk: its name and run ids
+    runs/<chunk>.parquet  the chunk's rows of runs.parquet
+    steps/<chunk>.parquet the chunk's per-step metrics, one row per run and week
+    runs.parquet          every run, rebuilt from the committed chunks
+
+A chunk is written to temporary files that are then renamed into place; it is
+committed when its manifest line is written. Anything not in the manifest (a
+half-written file of a killed process) is ignored and redone on resume.
+Chunk names carry the shard, so shards of a SLURM array can share a directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+
+import pandas as pd
+
+from .engines import RunOutcome
+
+
+class SweepStoreError(ValueError):
+    """The output directory cannot take this sweep (say, it holds a different one)."""
+
+
+class SweepStore:
+    """Commits finished runs in chunks and rebuilds ``runs.parquet`` from them."""
+
+    def __init__(self, out: Path, fingerprint: str, spec: dict, *, resume: bool, shard: tuple[int, int] = (0, 1)):
+        self.out = Path(out)
+        self.manifest = self.out / "manifest.jsonl"
+        self.shard_tag = f"s{shard[0]}of{shard[1]}"
+        info_path = self.out / "sweep.json"
+        if info_path.exists():
+            info = json.loads(info_path.read_text(encoding="utf-8"))
+            if info.get("fingerprint") != fingerprint:
+                raise SweepStoreError(
+                    f"{self.out} holds a different sweep (fingerprint {info.get('fingerprint')}, this spec "
+                    f"{fingerprint}); choose another --out"
+                )
+            if self.manifest.exists() and not resume and shard == (0, 1):
+                raise SweepStoreError(f"{self.out} already holds runs of this sweep; add --resume to continue it")
+        (self.out / "runs").mkdir(parents=True, exist_ok=True)
+        (self.out / "steps").mkdir(parents=True, exist_ok=True)
+        if not info_path.exists():
+            _write_atomically(
+                info_path, json.dumps({"fingerprint": fingerprint, "spec": spec}, indent=2, default=str).encode()
+            )
+
+    def committed(self) -> dict[str, str]:
+        """run_id -> status of every committed run (the latest, if a run was retried)."""
+        status: dict[str, str] = {}
+        for entry in self._entries():
+            status.update(entry["status"])
+        return status
+
+    def commit(self, outcomes: list[RunOutcome]) -> None:
+        """Write one chunk of finished runs and record it in the manifest."""
+        if not outcomes:
+            return
+        name = f"{self.shard_tag}-{time.time_ns()}-{uuid.uuid4().hex[:8]}"
+        rows = pd.DataFrame([outcome.row for outcome in outcomes])
+        _write_parquet_atomically(rows, self.out / "runs" / f"{name}.parquet")
+        steps = [outcome.steps for outcome in outcomes if outcome.steps is not None]
+        if steps:
+            _write_parquet_atomically(pd.concat(steps, ignore_index=True), self.out / "steps" / f"{name}.parquet")
+        entry = {"chunk": name, "status": {row["run_id"]: row["status"] for row in rows.to_dict("records")}}
+        with open(self.manifest, "a", encoding="utf-8") as manifest:
+            manifest.write(json.dumps(entry) + "\n")
+            manifest.flush()
+            os.fsync(manifest.fileno())
+
+    def runs(self) -> pd.DataFrame:
+        """Every committed run, one row each (a retried run's latest row), sorted by design point and replicate."""
+        frames = [pd.read_parquet(self.out / "runs" / f"{entry['chunk']}.parquet") for entry in self._entries()]
+        if not frames:
+            return pd.DataFrame()
+        table = pd.concat(frames, ignore_index=True).drop_duplicates("run_id", keep="last")
+        return table.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True)
+
+    def consolidate(self) -> pd.DataFrame:
+        """Rebuild ``runs.parquet`` from the committed chunks; returns it."""
+        table = self.runs()
+        if len(table):
+            _write_parquet_atomically(table, self.out / "runs.parquet")
+        return table
+
+    def steps(self, run_ids: list[str] | None = None) -> pd.DataFrame:
+        """Per-step metrics of committed runs (all, or ``run_ids``)."""
+        frames = []
+        for entry in self._entries():
+            path = self.out / "steps" / f"{entry['chunk']}.parquet"
+            if path.exists():
+                frames.append(pd.read_parquet(path))
+        if not frames:
+            return pd.DataFrame()
+        table = pd.concat(frames, ignore_index=True).drop_duplicates(["run_id", "step"], keep="last")
+        return table if run_ids is None else table[table["run_id"].isin(run_ids)]
+
+    def _entries(self) -> list[dict]:
+        if not self.manifest.exists():
+            return []
+        entries = []
+        for line in self.manifest.read_text(encoding="utf-8").splitlines():
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # the last line of a process killed while writing it
+        return entries
+
+
+def _write_parquet_atomically(table: pd.DataFrame, path: Path) -> None:
+    temporary = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
+    table.to_parquet(temporary, index=False)
+    os.replace(temporary, path)
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)

@@ -1,0 +1,218 @@
+"""Sweeps: specs checked like scenarios, stable seeds and run ids, the same results on every engine,
+resume after a real kill, shards that add up, failures kept with their traceback, and SALib indices."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import weakref
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from model import SharedManufacturingModel
+from model.cli import main
+from model.comparison import replicate_seed
+from model.engines import run_batch
+from model.scenario_files import ScenarioError
+from model.sensitivity import sensitivity_indices
+from model.sweeps import load_sweep_spec, plan_runs, run_sweep
+from tests.helpers import REPO, SCENARIOS
+
+CONTENT = ["run_id", "point", "replicate", "seed", "steps", "status", "utilisation_mean", "platform_share"]
+
+
+def write_spec(tmp_path, name="spec.yaml", **fields) -> str:
+    spec = {
+        "scenario": str(SCENARIOS / "sharing.yaml"),
+        "steps": 8,
+        "replicates": 2,
+        "seed": 7,
+        "design": "grid",
+        "parameters": {"platforms.commission_rate": [0.02, 0.2], "size.firms": [120, 160]},
+        "metrics": ["utilisation_mean", "platform_share", "unemployment_rate"],
+    }
+    spec.update(fields)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(spec))
+    return str(path)
+
+
+def content(runs: pd.DataFrame) -> pd.DataFrame:
+    return runs[CONTENT].sort_values("run_id").reset_index(drop=True)
+
+
+def test_replicate_seeds_are_common_across_design_points_and_follow_seed_sequence(tmp_path):
+    runs = plan_runs(load_sweep_spec(write_spec(tmp_path)))
+    by_replicate = {}
+    for run in runs:
+        by_replicate.setdefault(run.replicate, set()).add(run.seed)
+    assert all(len(seeds) == 1 for seeds in by_replicate.values())
+    assert by_replicate[0] != by_replicate[1]
+    expected = int(np.random.SeedSequence(7, spawn_key=(1,)).generate_state(1, np.uint64)[0] >> np.uint64(1))
+    assert by_replicate[1] == {expected} == {replicate_seed(7, 1)}
+
+
+def test_run_ids_are_stable_and_unique(tmp_path):
+    spec = load_sweep_spec(write_spec(tmp_path))
+    first, second = plan_runs(spec), plan_runs(load_sweep_spec(write_spec(tmp_path, "again.yaml")))
+    assert [r.run_id for r in first] == [r.run_id for r in second]
+    assert len({r.run_id for r in first}) == len(first) == 8
+    longer = plan_runs(load_sweep_spec(write_spec(tmp_path, "longer.yaml", steps=9)))
+    assert not {r.run_id for r in longer} & {r.run_id for r in first}
+
+
+def test_bad_specs_report_every_problem_with_status_2(tmp_path, capsys):
+    path = write_spec(
+        tmp_path,
+        design="lhs",
+        replicates=0,
+        parameters={"platforms.comission_rate": {"low": 0, "high": 1}, "size.firms": [100, 200]},
+        metrics=["utilisation_man"],
+        scenario="nowhere.yaml",
+    )
+    assert main(["sweep", path, "--out", str(tmp_path / "out")]) == 2
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert len(errors) == 1 and "replicates" in errors[0]  # the schema check comes first
+    path = write_spec(
+        tmp_path,
+        design="lhs",
+        parameters={"platforms.comission_rate": {"low": 0, "high": 1}, "size.firms": [100, 200]},
+        metrics=["utilisation_man"],
+        scenario="nowhere.yaml",
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_sweep_spec(path)
+    messages = [str(problem) for problem in caught.value.problems]
+    assert any("did you mean 'platforms.commission_rate'" in m for m in messages)
+    assert any("size.firms" in m and "needs a range" in m for m in messages)
+    assert any("did you mean 'utilisation_mean'" in m for m in messages)
+    assert any("scenario" in m and "file not found" in m for m in messages)
+    out_of_range = write_spec(tmp_path, "range.yaml", parameters={"platforms.commission_rate": [0.1, 1.5]})
+    with pytest.raises(ScenarioError, match=r"parameters.platforms.commission_rate: 1.5 is not allowed"):
+        load_sweep_spec(out_of_range)
+
+
+def test_in_process_pool_and_dask_give_the_same_runs(tmp_path):
+    from distributed import LocalCluster
+
+    spec = load_sweep_spec(write_spec(tmp_path))
+    alone = run_sweep(spec, tmp_path / "alone")
+    pooled = run_sweep(spec, tmp_path / "pool", workers=2)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        dask = run_sweep(spec, tmp_path / "dask", scheduler=cluster.scheduler_address)
+    assert len(alone) == 8 and (alone["status"] == "ok").all()
+    pd.testing.assert_frame_equal(content(alone), content(pooled))
+    pd.testing.assert_frame_equal(content(alone), content(dask))
+    on_disk = pd.read_parquet(tmp_path / "pool" / "runs.parquet")
+    pd.testing.assert_frame_equal(content(on_disk), content(alone))
+
+
+def test_a_killed_sweep_resumes_without_losing_or_repeating_runs(tmp_path):
+    spec_path = write_spec(tmp_path, replicates=3, steps=12)
+    reference = run_sweep(load_sweep_spec(spec_path), tmp_path / "reference")
+    out = tmp_path / "killed"
+    command = [sys.executable, "run.py", "sweep", spec_path, "--out", str(out), "--chunk-runs", "1", "--quiet"]
+    process = subprocess.Popen(command, cwd=REPO, start_new_session=True)
+    manifest = out / "manifest.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if manifest.exists() and len(manifest.read_text().splitlines()) >= 3:
+            break
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    committed = len(manifest.read_text().splitlines())
+    assert 3 <= committed < 12, "the kill must land mid-sweep"
+
+    resumed = subprocess.run([*command, "--resume"], cwd=REPO, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    final = pd.read_parquet(out / "runs.parquet")
+    assert final["run_id"].is_unique and len(final) == len(reference) == 12
+    pd.testing.assert_frame_equal(content(final), content(reference))
+    steps = pd.concat(pd.read_parquet(p) for p in (out / "steps").glob("*.parquet"))
+    assert steps.groupby("run_id").size().eq(13).all() and steps["run_id"].nunique() == 12
+    entries = [json.loads(line) for line in manifest.read_text().splitlines()]
+    assert sum(len(entry["status"]) for entry in entries) == 12  # no run committed twice
+
+
+def test_the_union_of_all_shards_is_the_full_sweep(tmp_path):
+    spec = load_sweep_spec(write_spec(tmp_path))
+    full = run_sweep(spec, tmp_path / "full")
+    for index in range(3):
+        run_sweep(spec, tmp_path / "shared", shard=(index, 3))
+    shared = pd.read_parquet(tmp_path / "shared" / "runs.parquet")
+    pd.testing.assert_frame_equal(content(shared), content(full))
+    sizes = [len(plan_runs(spec, shard=(index, 3))) for index in range(3)]
+    assert sum(sizes) == len(full) and min(sizes) >= 2
+
+
+def test_a_failed_run_is_kept_with_its_traceback_and_can_be_retried(tmp_path, monkeypatch):
+    import model.experiments
+
+    spec = load_sweep_spec(write_spec(tmp_path))
+    real_run = model.experiments.run_scenario
+    unlucky = plan_runs(spec)[3].seed
+
+    def flaky(scenario, seed, steps=None, **kwargs):
+        if seed == unlucky and scenario.platforms.commission_rate == 0.02:
+            raise RuntimeError("machine on fire")
+        return real_run(scenario, seed, steps, **kwargs)
+
+    monkeypatch.setattr(model.experiments, "run_scenario", flaky)
+    runs = run_sweep(spec, tmp_path / "out")
+    failed = runs[runs["status"] == "failed"]
+    assert len(failed) == 2 and failed["error"].str.contains("machine on fire").all()
+    assert failed["error"].str.contains("Traceback").all()
+
+    monkeypatch.setattr(model.experiments, "run_scenario", real_run)
+    again = run_sweep(spec, tmp_path / "out", resume=True)
+    assert (again["status"] == "failed").sum() == 2  # resume alone keeps them
+    retried = run_sweep(spec, tmp_path / "out", resume=True, retry_failed=True)
+    assert (retried["status"] == "ok").all() and retried["run_id"].is_unique and len(retried) == 8
+
+
+def test_memory_stays_flat_models_are_freed_after_each_run(tmp_path):
+    spec = load_sweep_spec(write_spec(tmp_path, steps=3, replicates=10))
+    alive = weakref.WeakSet()
+    original_init = SharedManufacturingModel.__init__
+
+    def tracking_init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        alive.add(self)
+
+    SharedManufacturingModel.__init__ = tracking_init
+    try:
+        outcomes = run_batch(plan_runs(spec))
+    finally:
+        SharedManufacturingModel.__init__ = original_init
+    gc.collect()
+    assert len(outcomes) == 40 and len(alive) == 0
+
+
+def test_sobol_indices_find_the_commission_behind_platform_volume(tmp_path):
+    spec_path = write_spec(
+        tmp_path,
+        design="sobol",
+        samples=16,
+        replicates=1,
+        steps=20,
+        parameters={
+            "platforms.commission_rate": {"low": 0.0, "high": 0.6},
+            "network.trust_loss": {"low": 0.4, "high": 0.6},
+        },
+        metrics=["platform_share"],
+    )
+    spec = load_sweep_spec(spec_path)
+    runs = run_sweep(spec, tmp_path / "sens", workers=2)
+    indices = sensitivity_indices(spec, runs).set_index("parameter")
+    assert indices.loc["platforms.commission_rate", "ST"] > indices.loc["network.trust_loss", "ST"] + 0.3
+    assert main(["sensitivity", spec_path, "--out", str(tmp_path / "sens"), "--quiet"]) == 0
+    assert (tmp_path / "sens" / "sensitivity.csv").exists() and (tmp_path / "sens" / "sensitivity.png").exists()
