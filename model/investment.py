@@ -44,7 +44,7 @@ def review_machines(firms: FirmTable, week: int, params: InvestmentParams) -> tu
     """
     n = firms.n
     bought, sold = np.zeros(n, np.int64), np.zeros(n, np.int64)
-    due = np.flatnonzero(firms.active & ((week + firms.review_offset) % params.review_period_weeks == 0))
+    due = np.flatnonzero(firms.active & firms.due(week, params.review_period_weeks))
     if due.size == 0:
         return bought, sold
     hours_per_machine = params.machine_hours_per_week

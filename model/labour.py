@@ -261,7 +261,7 @@ def _review_staffing(
 ) -> np.ndarray:
     """Firms due for review post vacancies up to target and dismiss staff far above it; returns dismissals per skill."""
     k = firms.machines.shape[1]
-    due = np.flatnonzero(firms.active & ((week + firms.review_offset) % params.staffing_review_weeks == 0))
+    due = np.flatnonzero(firms.active & firms.due(week, params.staffing_review_weeks))
     if due.size == 0:
         return np.zeros(k, np.int64)
     target = staffing_target(firms.load_ewma[due], firms.load_sq_ewma[due], params)
@@ -277,7 +277,11 @@ def _review_staffing(
 def _pick_within_groups(workers: WorkerTable, count: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Random permanent workers, ``count[firm, skill]`` of them from each firm-and-skill group."""
     k = count.shape[1]
-    candidates = np.flatnonzero(workers.status == PERMANENT)
+    cutting = count.any(axis=1)
+    if not cutting.any():
+        return np.zeros(0, np.int64)
+    employed = workers.status == PERMANENT
+    candidates = np.flatnonzero(employed & cutting[np.where(employed, workers.employer, 0)])
     candidates = candidates[count[workers.employer[candidates], workers.skill[candidates]] > 0]
     if candidates.size == 0:
         return candidates
@@ -312,6 +316,13 @@ def release_staff(firms: FirmTable, workers: WorkerTable, closing: np.ndarray, p
     firms.vacancies[closing] = 0
 
 
+def _rows_by_skill(rows: np.ndarray, skill: np.ndarray, k: int) -> list[np.ndarray]:
+    """``rows`` split by the workers' skill, each part in ascending order (one sort, not K scans of the pool)."""
+    order = np.argsort(skill[rows], kind="stable")
+    counts = np.bincount(skill[rows], minlength=k)
+    return np.split(rows[order], np.cumsum(counts)[:-1])
+
+
 def _matching_efficiency(openings: np.ndarray, platform_member: np.ndarray, params: LabourParams) -> np.ndarray:
     """Per skill: A weighted by the share of openings posted by platform members."""
     total = openings.sum(axis=0)
@@ -341,13 +352,14 @@ def _fill_vacancies(
     """
     k = firms.machines.shape[1]
     eligible = seekers & (workers.reservation_wage <= params.wage_yuan_per_week)
-    seekers_by_skill = np.bincount(workers.skill[eligible], minlength=k)
+    candidates = _rows_by_skill(np.flatnonzero(eligible), workers.skill, k)
+    seekers_by_skill = np.array([rows.size for rows in candidates])
     vacancies = firms.vacancies * firms.active[:, None]
     efficiency = _matching_efficiency(vacancies, platform_member, params)
     hires = _matches(efficiency, seekers_by_skill, vacancies.sum(axis=0), params.matching_elasticity, rng)
     for skill in np.flatnonzero(hires):
         count = hires[skill]
-        hired = rng.choice(np.flatnonzero(eligible & (workers.skill == skill)), size=count, replace=False)
+        hired = rng.choice(candidates[skill], size=count, replace=False)
         slots = np.repeat(np.arange(firms.n), vacancies[:, skill])
         employer = slots[rng.choice(slots.size, size=count, replace=False)]
         workers.status[hired] = PERMANENT
@@ -372,11 +384,12 @@ def _fill_task_slots(
     k = firms.machines.shape[1]
     slots = firms.flexible_slots
     slots_by_skill = slots.sum(axis=0)
-    seekers_by_skill = np.bincount(workers.skill[seekers], minlength=k)
+    candidates = _rows_by_skill(np.flatnonzero(seekers), workers.skill, k)
+    seekers_by_skill = np.array([rows.size for rows in candidates])
     efficiency = _matching_efficiency(slots, platform_member, params)
     taken = _matches(efficiency, seekers_by_skill, slots_by_skill, params.matching_elasticity, rng)
     for skill in np.flatnonzero(taken):
-        chosen = rng.choice(np.flatnonzero(seekers & (workers.skill == skill)), size=taken[skill], replace=False)
+        chosen = rng.choice(candidates[skill], size=taken[skill], replace=False)
         workers.status[chosen] = FLEXIBLE
     filled_share = np.divide(taken, slots_by_skill, out=np.zeros(k), where=slots_by_skill > 0)
     return filled_share, taken
@@ -400,7 +413,7 @@ def review_training(
     workers.training_target[finished] = -1
 
     due = (workers.status == UNEMPLOYED) & (workers.training_left == 0)
-    due &= (week + workers.review_offset) % params.review_weeks == 0
+    due &= workers.due(week, params.review_weeks)
     rows = np.flatnonzero(due)
     if rows.size == 0:
         return

@@ -9,6 +9,7 @@ Step 0 is the economy before its first week: stocks are set, flows are zero.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from .labour import LabourMarket
 from .scenario import InvestmentParams
@@ -86,7 +87,7 @@ def measure(firms: FirmTable, platforms: PlatformTable, trades: Trades) -> dict[
     :func:`measure_capital`.
     """
     active = firms.active
-    capacity = firms.capacity_hours.sum(axis=1) * active
+    capacity = firms.capacity_week * active
     with_machines = capacity > 0
     used = firms.own_hours + firms.sold_hours
     used_total = used.sum()
@@ -97,9 +98,10 @@ def measure(firms: FirmTable, platforms: PlatformTable, trades: Trades) -> dict[
     matched_hours = float(trades.hours.sum())
     own_total, bought_total = firms.own_hours.sum(), firms.bought_hours.sum()
 
-    output = used.sum(axis=1)
+    output = firms.output_hours
     producing = output > 0
-    concentration = ((used[producing] / output[producing, None]) ** 2).sum(axis=1)
+    shares = np.divide(used, output[:, None], out=np.zeros_like(used), where=producing[:, None])
+    concentration = (shares**2).sum(axis=1)[producing]
 
     delivered_hours = np.bincount(
         trades.platform[delivered & (trades.platform >= 0)],
@@ -112,7 +114,7 @@ def measure(firms: FirmTable, platforms: PlatformTable, trades: Trades) -> dict[
         "utilisation_mean": _ratio(used_total, capacity.sum()),
         "utilisation_std": float(firms.utilisation[with_machines].std()) if with_machines.any() else 0.0,
         "idle_share": _mean(firms.utilisation[with_machines] < 0.5),
-        "overload_share": _mean(firms.unmet_hours[active].sum(axis=1) > UNMET_TOLERANCE_HOURS),
+        "overload_share": _mean((firms.unmet_hours.sum(axis=1) > UNMET_TOLERANCE_HOURS)[active]),
         "unmet_demand_share": _ratio(firms.unmet_hours.sum(), firms.orders_hours.sum()),
         "shared_hours": shared_hours,
         "shared_value": float(trades.paid_yuan.sum()),
@@ -141,7 +143,7 @@ def measure_labour(workers: WorkerTable, market: LabourMarket) -> dict[str, floa
     """Employment by status, unemployment, vacancies and income dispersion at the end of the week."""
     labour_force = workers.n
     k = market.open_positions.size
-    counts = np.bincount(workers.status, minlength=len(STATUS_NAMES))
+    counts = [int(np.count_nonzero(workers.status == status)) for status in range(len(STATUS_NAMES))]
     unemployed_by_skill = np.bincount(workers.skill[workers.status == UNEMPLOYED], minlength=k)
     open_positions = market.open_positions
     mismatch = (
@@ -197,10 +199,8 @@ def producers_per_order(firms: FirmTable, trades: Trades) -> float:
     n, k = firms.own_hours.shape
     delivered = trades.delivered & (trades.hours > 0)
     order = trades.buyer[delivered] * k + trades.process[delivered]
-    supplies = np.sort(order * n + trades.seller[delivered])  # one code per (order, seller)
-    first_of_kind = np.ones(supplies.size, bool)
-    first_of_kind[1:] = supplies[1:] != supplies[:-1]
-    sellers_per_order = np.bincount(supplies[first_of_kind] // n, minlength=n * k)
+    supplies = pd.unique(order * n + trades.seller[delivered])  # one code per (order, seller); hashed, no sort
+    sellers_per_order = np.bincount(supplies // n, minlength=n * k)
     producers = sellers_per_order + (firms.own_hours.ravel() > 0)
     served = producers > 0
     return _ratio(producers[served].sum(), served.sum())

@@ -67,7 +67,7 @@ def choose_self_employment(
     """
     labour, occupation, demand = scenario.labour, scenario.occupation, scenario.demand
     due = (workers.status != SELF_EMPLOYED) & (workers.training_left == 0)
-    due &= (week + workers.review_offset) % labour.review_weeks == 0
+    due &= workers.due(week, labour.review_weeks)
     rows = np.flatnonzero(due)
     empty = Founders(np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64))
     if rows.size == 0:

@@ -190,7 +190,7 @@ def review_memberships(
     empty = np.zeros((0, 2), np.int64)
     if platforms.n == 0:
         return empty, empty
-    due = firms.active & ((week + firms.review_offset) % params.review_period_weeks == 0)
+    due = firms.active & firms.due(week, params.review_period_weeks)
     if not due.any():
         return empty, empty
 

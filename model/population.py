@@ -173,6 +173,8 @@ def draw_firms(
         sold_hours=zeros(k),
         unmet_hours=zeros(k),
         utilisation=zeros(),
+        capacity_week=(machines * (machine_hours * np.ones(k))).sum(axis=1),  # as capacity_hours sums it
+        output_hours=zeros(),
         profit_yuan=zeros(),
         expenses_yuan=zeros(),
         labour_cost_yuan=zeros(),
@@ -244,7 +246,9 @@ def link_entrants(
     )
     wanted = np.clip(wanted, 1, params.partners_max).astype(np.int64)
     # Each entrant takes the first (wanted - 1) active partners of its anchor.
-    of_anchor = np.isin(partner_buyer, anchors) & firms.active[partner_seller]
+    is_anchor = np.zeros(firms.n, bool)
+    is_anchor[anchors] = True
+    of_anchor = is_anchor[partner_buyer] & firms.active[partner_seller]
     order = np.argsort(partner_buyer[of_anchor], kind="stable")
     anchor_sorted = partner_buyer[of_anchor][order]
     neighbour_sorted = partner_seller[of_anchor][order]

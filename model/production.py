@@ -59,10 +59,10 @@ def book_week(
     np.multiply(firms.unmet_hours, scenario.demand.backlog_share, out=firms.backlog_hours)
 
     used = firms.own_hours + firms.sold_hours
-    capacity_total = firms.capacity_hours.sum(axis=1)
-    used_total = used.sum(axis=1)
-    np.divide(used_total, capacity_total, out=firms.utilisation, where=capacity_total > 0)
-    firms.utilisation[capacity_total <= 0] = 0.0
+    np.sum(firms.capacity_hours, axis=1, out=firms.capacity_week)
+    np.sum(used, axis=1, out=firms.output_hours)
+    np.divide(firms.output_hours, firms.capacity_week, out=firms.utilisation, where=firms.capacity_week > 0)
+    firms.utilisation[firms.capacity_week <= 0] = 0.0
 
     revenue = (served * firms.order_value).sum(axis=1)
     production_cost = (used * firms.production_cost).sum(axis=1)

@@ -10,6 +10,7 @@ per week; money is yuan.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -19,6 +20,19 @@ KIND_NAMES = ("large", "sme", "micro")
 # Worker statuses: every worker has exactly one, every week.
 PERMANENT, FLEXIBLE, SELF_EMPLOYED, UNEMPLOYED = 0, 1, 2, 3
 STATUS_NAMES = ("permanent", "flexible", "self_employed", "unemployed")
+
+
+def due_for_review(offset: np.ndarray, week: int, period: int, cache: dict) -> np.ndarray:
+    """(rows,) whether each row's periodic review falls in ``week``: ``(week + offset) % period == 0``.
+
+    ``offset % period`` is kept in ``cache`` (per period, until the table grows), so
+    a weekly check is one comparison instead of a division per row.
+    """
+    phase = cache.get(period)
+    if phase is None or phase.shape != offset.shape:
+        phase = offset % period
+        cache[period] = phase
+    return phase == (-week) % period
 
 
 @dataclass
@@ -73,11 +87,19 @@ class FirmTable:
     sold_hours: np.ndarray  # (N, K) delivered to other firms
     unmet_hours: np.ndarray  # (N, K) orders not served this week
     utilisation: np.ndarray  # (N,) used / available hours; 0 for firms without machines
+    capacity_week: np.ndarray  # (N,) machine-hours the firm could use this week
+    output_hours: np.ndarray  # (N,) machine-hours it used (for its own orders and for others)
     profit_yuan: np.ndarray  # (N,) operating profit this week
     expenses_yuan: np.ndarray  # (N,) fees and search costs booked this week
     labour_cost_yuan: np.ndarray  # (N,) wages, flexible pay, overtime, hiring and dismissal costs this week
     flexible_slots: np.ndarray  # (N, K) worker-weeks of load beyond permanent staff
     flexible_filled: np.ndarray  # (N, K) of which flexible workers covered (the rest is overtime)
+    _buffers: dict = field(default_factory=dict, repr=False)  # room to grow into, per array (see extend)
+    _review_phases: dict = field(default_factory=dict, repr=False)  # see due_for_review
+
+    def due(self, week: int, period: int) -> np.ndarray:
+        """(N,) whether each firm's review with this period falls in ``week``."""
+        return due_for_review(self.review_offset, week, period, self._review_phases)
 
     @property
     def n(self) -> int:
@@ -113,12 +135,23 @@ class FirmTable:
             flow.fill(0.0)
 
     def extend(self, newcomers: FirmTable) -> np.ndarray:
-        """Append entrants' rows (every per-firm array grows); returns their row numbers."""
-        first = self.n
-        for name, value in vars(self).items():
-            if isinstance(value, np.ndarray) and name != "available_share":
-                setattr(self, name, np.concatenate([value, getattr(newcomers, name)]))
-        return np.arange(first, self.n)
+        """Append entrants' rows (every per-firm array grows); returns their row numbers.
+
+        Each array is a view of a larger buffer that grows geometrically, so a week's
+        handful of entrants costs a copy of their rows, not of the whole table.
+        """
+        first, needed = self.n, self.n + newcomers.n
+        for name, value in list(vars(self).items()):
+            if not isinstance(value, np.ndarray) or name == "available_share":
+                continue
+            buffer = self._buffers.get(name)
+            if buffer is None or buffer.shape[0] < needed or value.base is not buffer:
+                buffer = np.empty((needed + needed // 2 + 16, *value.shape[1:]), value.dtype)
+                buffer[:first] = value
+                self._buffers[name] = buffer
+            buffer[first:needed] = getattr(newcomers, name)
+            setattr(self, name, buffer[:needed])
+        return np.arange(first, needed)
 
 
 @dataclass
@@ -144,6 +177,11 @@ class WorkerTable:
     training_left: np.ndarray  # (W,) int64: weeks of training still to go
     review_offset: np.ndarray  # (W,) int64: staggers reviews across workers
     gini_sample: np.ndarray  # (S,) int64: fixed random sample of workers for the income Gini
+    _review_phases: dict = field(default_factory=dict, repr=False)  # see due_for_review
+
+    def due(self, week: int, period: int) -> np.ndarray:
+        """(W,) whether each worker's review with this period falls in ``week``."""
+        return due_for_review(self.review_offset, week, period, self._review_phases)
 
     @property
     def n(self) -> int:
@@ -203,16 +241,16 @@ class Trades:
         parts = [part for part in parts if part.hours.size] or [cls.empty()]
         return cls(**{name: np.concatenate([getattr(p, name) for p in parts]) for name in cls.__dataclass_fields__})
 
-    @property
+    @cached_property
     def delivered(self) -> np.ndarray:
         return ~self.failed
 
-    @property
+    @cached_property
     def paid_yuan(self) -> np.ndarray:
-        """(T,) what each buyer pays: hours x price if delivered, else 0."""
+        """(T,) what each buyer pays: hours x price if delivered, else 0 (read once ``failed`` is final)."""
         return np.where(self.failed, 0.0, self.hours * self.price)
 
-    @property
+    @cached_property
     def received_yuan(self) -> np.ndarray:
         """(T,) what each seller receives: payment minus commission."""
         return self.paid_yuan - np.where(self.failed, 0.0, self.commission_yuan)

@@ -88,7 +88,8 @@ def trade_with_partners(
     firms.expenses_yuan += params.search_cost_yuan * np.bincount(edges.buyer[contacted], minlength=n)
 
     buyer_of, seller_of = edges.buyer[contacted], edges.seller[contacted]
-    edge_pos, process = np.nonzero((need_hours[buyer_of] > 0) & (offer_hours[seller_of] > 0))
+    has_need, has_offer = need_hours > 0, offer_hours > 0  # gathering booleans moves an eighth of the bytes
+    edge_pos, process = np.nonzero(has_need[buyer_of] & has_offer[seller_of])
     buyer, seller = buyer_of[edge_pos], seller_of[edge_pos]
     seller_cost = firms.production_cost[seller, process] + firms.labour_cost_per_machine_hour
     gains = firms.order_value[buyer, process] > seller_cost
