@@ -224,7 +224,11 @@ Microseconds per agent-step (per firm-step for the shared-manufacturing model: N
 | default scenario, 104 weeks, < 1 s (without imports) | {default_seconds:.2f} s (+ {default_run["setup"]:.2f} s set-up) | {verdict(default_seconds + default_run["setup"] < 1.0)} |
 | data collection < 10% of run time | {collect * 100:.1f}% at most | {verdict(collect < 0.10)} |
 """
-    args.out.write_text(text, encoding="utf-8")
+    # Hand-written notes below the marker survive a re-run.
+    marker = "<!-- notes: kept when the benchmark is re-run -->"
+    previous = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    notes = previous[previous.index(marker) :] if marker in previous else f"{marker}\n"
+    args.out.write_text(f"{text}\n{notes}", encoding="utf-8")
     print(text)
 
 

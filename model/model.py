@@ -240,14 +240,21 @@ class SharedManufacturingModel(mesa.Model):
         founders = occupation.choose_self_employment(
             workers, self.platforms, self.labour_market, self._custom_market_share(), week, scenario
         )
-        micro = occupation.micro_businesses(
-            founders, workers, self.platforms.n, week, scenario, self.streams.occupation
-        )
+        micro = None
+        if founders.workers.size:
+            micro = occupation.micro_businesses(
+                founders, workers, self.platforms.n, week, scenario, self.streams.occupation
+            )
         smes = occupation.new_smes(self.firms, self.platforms.n, week, scenario, lambda _name: self.streams.occupation)
+        if micro is None and smes is None:
+            return np.zeros((0, 2), np.int64), closed_memberships
         # Founders settle next to their former employer; new SMEs next to a random firm.
-        anchors = np.concatenate([workers.employer[founders.workers], np.full(smes.n, -1, np.int64)])
-        entrants = micro
-        entrants.extend(smes)
+        entrants = micro if micro is not None else smes
+        anchors = np.concatenate(
+            [workers.employer[founders.workers], np.full(0 if smes is None else smes.n, -1, np.int64)]
+        )
+        if micro is not None and smes is not None:
+            entrants.extend(smes)
         rows = self._admit(entrants, anchors)
         micro_rows = rows[: founders.workers.size]
         occupation.hand_over(self.firms, workers, founders, micro_rows)

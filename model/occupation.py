@@ -197,8 +197,8 @@ def close_firms(firms: FirmTable, workers: WorkerTable, rows: np.ndarray, scenar
 
 def new_smes(
     firms: FirmTable, n_platforms: int, week: int, scenario: Scenario, stream: Callable[[str], np.random.Generator]
-) -> FirmTable:
-    """SMEs entering this week, attracted by incumbents' profit per machine over its capital cost."""
+) -> FirmTable | None:
+    """SMEs entering this week, attracted by incumbents' profit per machine over its capital cost (None if none)."""
     rng = stream("count")
     smes = firms.active & (firms.kind == SME)
     machines = firms.machines[smes].sum()
@@ -207,6 +207,8 @@ def new_smes(
     profit_per_machine = firms.profit_ewma[smes].sum() / machines if machines > 0 else 0.0
     attraction = max(profit_per_machine / capital_cost - 1.0, 0.0) if capital_cost > 0 else 0.0
     count = int(rng.poisson(scenario.occupation.sme_entry_rate * smes.sum() * attraction))
+    if count == 0:
+        return None
     upper = max(scenario.firms.large_firm_min_machines - 1, scenario.firms.min_machines)
     total = pareto_machines(scenario, count, stream("size"), upper=upper)
     return draw_firms(
