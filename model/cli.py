@@ -40,6 +40,9 @@ SUMMARY_WEEKS = 52
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # the command line writes figures to files, on clusters and in CI too
     parser = _parser()
     args = parser.parse_args(argv)
     try:

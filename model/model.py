@@ -66,6 +66,9 @@ class SharedManufacturingModel(mesa.Model):
     seed : int, optional
         Seeds every random draw of the run. ``None`` draws a fresh seed, kept in
         ``model.seed`` so the run can be repeated.
+    keep_order_books : bool, optional
+        Keep each week's platform order books in ``model.order_books`` (a list of
+        :class:`model.trade.OrderBook`), to take the clearing apart.
 
     Attributes
     ----------
@@ -81,7 +84,9 @@ class SharedManufacturingModel(mesa.Model):
         One row per step from step 0, with the columns of :data:`model.metrics.COLUMNS`.
     """
 
-    def __init__(self, scenario: Scenario | str | Path | None = None, *, seed: int | None = None):
+    def __init__(
+        self, scenario: Scenario | str | Path | None = None, *, seed: int | None = None, keep_order_books: bool = False
+    ):
         if scenario is None:
             scenario = Scenario()
         elif not isinstance(scenario, Scenario):
@@ -112,6 +117,8 @@ class SharedManufacturingModel(mesa.Model):
         self._micro_reference = float(max((self.firms.kind == MICRO).sum(), 1))
         self._market = MarketGraph(self.firms, self.platforms, self.partner_edges.buyer, self.partner_edges.seller)
         self.last_trades = Trades.empty()
+        self.keep_order_books = keep_order_books
+        self.order_books: list[trade.OrderBook] = []
 
         platforms.update_size(self.firms, self.platforms, scenario)
         self.week_metrics = metrics.measure(self.firms, self.platforms, self.last_trades)
@@ -167,9 +174,12 @@ class SharedManufacturingModel(mesa.Model):
             scenario,
             lambda name: self.streams.weekly(f"trade.{name}", week),
         )
+        books = [] if self.keep_order_books else None
         platform_trades, platform_week = trade.clear_platforms(
-            firms, market, need_hours, offer_hours, scenario, self.streams.weekly("trade.platforms", week)
+            firms, market, need_hours, offer_hours, scenario, self.streams.weekly("trade.platforms", week), books
         )
+        if books is not None:
+            self.order_books = books  # this week's books
         trades = Trades.concat([partner_trades, platform_trades])
         platforms.charge_fees(firms, market)
         self.labour_market = labour.labour_week(

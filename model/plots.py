@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import matplotlib
-
-matplotlib.use("Agg")  # files, not windows: runs on clusters and in CI
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
@@ -106,3 +103,65 @@ def comparison_figure(comparison, metrics: tuple[str, ...] = HEADLINE_METRICS, w
             axis.set_visible(False)
     time_axes.flat[0].legend(fontsize=7)
     return figure
+
+
+KIND_COLOURS = {"large": "tab:red", "sme": "tab:blue", "micro": "tab:green", "platform": "black"}
+
+
+def draw_market(economy, axis=None, *, weeks_of_trade: str = "last", max_trade_edges: int = 3000):
+    """Draw the market: firms where they are (the unit torus of the supply network), coloured by kind;
+    platforms as hubs above the map, with spokes to their members; and who traded with whom.
+    Partners are neighbours on a torus, so a line across the whole map wraps around its edge.
+
+    ``weeks_of_trade="last"`` draws the last week's delivered trades (fast, for
+    live views); ``"all"`` draws the cumulative trade edges of ``economy.market_graph``
+    (the heaviest ``max_trade_edges`` by hours). Returns the axis.
+    """
+    import numpy as np
+    from matplotlib.collections import LineCollection
+
+    if axis is None:
+        _, axis = plt.subplots(figsize=(6, 6))
+    firms, platforms = economy.firms, economy.platforms
+    active = firms.active
+    position = firms.location
+    hubs = np.column_stack([(np.arange(platforms.n) + 1) / (platforms.n + 1), np.full(platforms.n, 1.08)])
+
+    if weeks_of_trade == "last":
+        trades = economy.last_trades
+        delivered = trades.delivered
+        segments = np.stack([position[trades.buyer[delivered]], position[trades.seller[delivered]]], axis=1)
+        on_platform = trades.platform[delivered] >= 0
+    else:
+        row = {node: data["row"] for node, data in economy.market_graph.nodes(data=True) if data["kind"] != "platform"}
+        edges = [
+            (row[u], row[v], data["hours"], data["platform_hours"] > 0.5 * data["hours"])
+            for u, v, data in economy.market_graph.edges(data=True)
+            if data.get("relation") == "trade"
+        ]
+        edges.sort(key=lambda edge: -edge[2])
+        edges = edges[:max_trade_edges]
+        segments = np.array([[position[u], position[v]] for u, v, _, _ in edges]).reshape(-1, 2, 2)
+        on_platform = np.array([platform for *_, platform in edges], dtype=bool)
+    axis.add_collection(LineCollection(segments[~on_platform], colors="0.55", linewidths=0.4, alpha=0.5))
+    axis.add_collection(LineCollection(segments[on_platform], colors="tab:orange", linewidths=0.4, alpha=0.5))
+
+    member_rows, member_platforms = np.nonzero(firms.membership & active[:, None])
+    if member_rows.size:
+        spokes = np.stack([position[member_rows], hubs[member_platforms]], axis=1)
+        axis.add_collection(LineCollection(spokes, colors="black", linewidths=0.15, alpha=0.15))
+    for code, kind in enumerate(("large", "sme", "micro")):
+        rows = np.flatnonzero(active & (firms.kind == code))
+        size = 4 + 2 * np.sqrt(firms.machines[rows].sum(axis=1))
+        axis.scatter(*position[rows].T, s=size, color=KIND_COLOURS[kind], label=f"{kind} ({rows.size})", zorder=3)
+    if platforms.n:
+        axis.scatter(*hubs.T, s=160, marker="s", color=KIND_COLOURS["platform"], label="platforms", zorder=4)
+    axis.plot([], [], color="0.55", label="partner trade")
+    axis.plot([], [], color="tab:orange", label="platform trade")
+    axis.set_xlim(-0.02, 1.02)
+    axis.set_ylim(-0.02, 1.14)
+    axis.set_xticks([])
+    axis.set_yticks([])
+    axis.set_title(f"market in week {economy.steps}", fontsize=9)
+    axis.legend(fontsize=7, loc="lower left", framealpha=0.8)
+    return axis

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .auction import double_auction
+from .auction import Clearing, double_auction
 from .scenario import Scenario
 from .state import MICRO, FirmTable, PlatformTable, Trades
 
@@ -164,6 +164,25 @@ def design_value_kept(scenario: Scenario) -> float:
     return 1.0 - scenario.demand.design_copy_risk * (1.0 - scenario.platforms.ip_protection)
 
 
+@dataclass
+class OrderBook:
+    """One platform's book for one process type in one week, as the auction saw it.
+
+    ``buyer`` and ``seller`` are firm rows; prices are yuan/hour (asks include the
+    commission and credit-record mark-ups), hours are after matching efficiency.
+    """
+
+    platform: int
+    process: int
+    buyer: np.ndarray
+    bid_price: np.ndarray
+    bid_hours: np.ndarray
+    seller: np.ndarray
+    ask_price: np.ndarray
+    ask_hours: np.ndarray
+    clearing: Clearing
+
+
 def clear_platforms(
     firms: FirmTable,
     platforms: PlatformTable,
@@ -171,11 +190,13 @@ def clear_platforms(
     offer_hours: np.ndarray,
     scenario: Scenario,
     rng: np.random.Generator,
+    books: list[OrderBook] | None = None,
 ) -> tuple[Trades, PlatformWeek]:
     """Clear every platform, one process type at a time, in place on needs and offers.
 
     Platforms clear in a random order each week, so that no platform is
-    systematically first in line for multi-homing firms.
+    systematically first in line for multi-homing firms. If ``books`` is a list,
+    each auction's :class:`OrderBook` is appended to it (for teaching and checks).
     """
     k = need_hours.shape[1]
     n_platforms = platforms.n
@@ -208,13 +229,27 @@ def clear_platforms(
             week.offered_hours[p] += member_offer[sellers].sum()
             if commission >= 1.0 or efficiency <= 0.0:
                 continue
-            result = double_auction(
-                firms.order_value[members[buyers], process] * bid_discount[buyers],
-                efficiency * member_need[buyers],
-                (firms.production_cost[members[sellers], process] + firms.labour_cost_per_machine_hour)
-                * ask_markup[sellers],
-                efficiency * member_offer[sellers],
-            )
+            bid_price = firms.order_value[members[buyers], process] * bid_discount[buyers]
+            bid_hours = efficiency * member_need[buyers]
+            ask_price = (
+                firms.production_cost[members[sellers], process] + firms.labour_cost_per_machine_hour
+            ) * ask_markup[sellers]
+            ask_hours = efficiency * member_offer[sellers]
+            result = double_auction(bid_price, bid_hours, ask_price, ask_hours)
+            if books is not None:
+                books.append(
+                    OrderBook(
+                        int(p),
+                        process,
+                        members[buyers],
+                        bid_price,
+                        bid_hours,
+                        members[sellers],
+                        ask_price,
+                        ask_hours,
+                        result,
+                    )
+                )
             if not result.traded:
                 continue
             buyer, seller = members[buyers[result.buyer]], members[sellers[result.seller]]

@@ -1,0 +1,115 @@
+"""The interactive app: its model builds from the app's own defaults, and its page renders in a real browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO
+
+solara = pytest.importorskip("solara", reason="the app needs the viz extra: pip install -e '.[viz]'")
+
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_app_model_builds_and_steps_from_the_app_defaults():
+    sys.path.insert(0, str(REPO))
+    import app
+
+    sliders = app.lever_sliders()
+    economy = app.ClassroomEconomy(**{name: slider.value for name, slider in sliders.items() if name != "seed"})
+    economy.run(3)
+    assert economy.steps == 3 and economy.week_metrics["labour_force"] > 0
+    for name, (key, _) in app.LEVERS.items():
+        assert sliders[name].value == app.classroom_value(key)  # the scenario is the only source of defaults
+    assert economy.scenario.platforms.commission_rate == app.classroom_value("platforms.commission_rate")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_server():
+    # Solara's page loads its front end from a CDN; where that is out of reach, fetch the same
+    # packages from the npm registry into Solara's cache (does nothing once they are there).
+    subprocess.run([sys.executable, "scripts/solara_offline_assets.py"], cwd=REPO, check=False)
+    port = free_port()
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "app.py",
+        "--port",
+        str(port),
+        "--host",
+        "127.0.0.1",
+        "--production",
+        "--no-open",
+    ]
+    server = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("the app server did not start: " + server.stdout.read().decode(errors="replace")[-2000:])
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium package (apt-get install chromium)")
+def test_app_page_renders_its_plots_in_headless_chromium(app_server):
+    playwright = pytest.importorskip("playwright.sync_api", reason="needs playwright (the viz extra)")
+    flags = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=flags)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.goto(app_server, timeout=90_000)
+        step = page.locator("button", has_text="Step")
+        step.wait_for(timeout=90_000)
+        page.wait_for_function("document.querySelectorAll('img').length >= 4", timeout=90_000)
+        images = page.locator("img")
+        before = [images.nth(i).get_attribute("src") for i in range(images.count())]
+        for _ in range(6):
+            step.click()
+            page.wait_for_timeout(500)
+        page.get_by_text("Step: 6").wait_for(timeout=60_000)
+        page.wait_for_timeout(2_000)  # the last redraw
+        after = [images.nth(i).get_attribute("src") for i in range(images.count())]
+        sizes = [images.nth(i).bounding_box() for i in range(images.count())]
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=True)
+        browser.close()
+    rendered = [box for box in sizes if box and box["width"] > 200 and box["height"] > 200]
+    assert len(rendered) >= 4, f"expected four rendered plots, found {sizes}"
+    redrawn = sum(old != new for old, new in zip(before, after))
+    assert redrawn >= 4, "every plot must be redrawn as the economy steps"
+    assert Path(ARTIFACTS / "app.png").stat().st_size > 20_000
