@@ -42,9 +42,6 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def app_server():
-    # Solara's page loads its front end from a CDN; where that is out of reach, fetch the same
-    # packages from the npm registry into Solara's cache (does nothing once they are there).
-    subprocess.run([sys.executable, "scripts/solara_offline_assets.py"], cwd=REPO, check=False)
     port = free_port()
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
     command = [
