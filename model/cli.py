@@ -4,6 +4,8 @@
     python run.py compare A.yaml B.yaml [C.yaml ...] [--seeds N] [--steps N] [--out DIR]
     python run.py sweep SPEC [--out DIR] [--workers N] [--scheduler ADDR] [--resume] [--shard i/N]
     python run.py sensitivity SPEC [--out DIR] [--workers N] [--scheduler ADDR]
+    python run.py calibrate SPEC [--out DIR] [--workers N]
+    python run.py validate-model [--seeds N] [--quick] [--out DIR] [--report FILE] [--workers N]
     python run.py validate FILE...
     python run.py params [--format table|json]
     python run.py schema [--out FILE]
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .calibration import calibrate
 from .comparison import END_WEEKS, compare_scenarios
 from .experiments import RunResult, run_scenario, save_comparison_figure, save_run
 from .metrics import COLUMNS
@@ -34,6 +37,7 @@ from .scenario_files import ScenarioError, load_scenario, parse_assignment
 from .sensitivity import SensitivityError, sensitivity_figure, sensitivity_indices
 from .sweep_store import SweepStoreError
 from .sweeps import load_sweep_spec, parse_shard, run_sweep
+from .validation_report import validate_model
 
 EXIT_USER_ERROR = 2
 SUMMARY_WEEKS = 52
@@ -157,6 +161,35 @@ def _parser() -> argparse.ArgumentParser:
     _add_sweep_arguments(sensitivity)
     sensitivity.set_defaults(command=_sensitivity_command)
 
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="calibrate free parameters to target moments (method of simulated moments, on the sweep engine)",
+        description=(
+            "Run rounds of Latin-hypercube sweeps that zoom in on the parameters whose simulated moments come "
+            "closest to the targets of a calibration spec. Writes the calibrated parameter file named in the "
+            "spec, DIR/moment_fit.csv, DIR/convergence.png and DIR/calibration.json."
+        ),
+    )
+    calibrate.add_argument("spec", type=Path, metavar="SPEC", help="calibration spec YAML file")
+    calibrate.add_argument("--out", type=Path, default=None, help="output directory (default out/<spec name>)")
+    _add_engine_arguments(calibrate)
+    calibrate.set_defaults(command=_calibrate_command)
+
+    validation = commands.add_parser(
+        "validate-model",
+        help="run the calibrated scenarios over many seeds and report every stylised fact",
+        description=(
+            "Run the calibrated baseline, sharing and demand-cycle economies over N seeds and write a report: "
+            "for every stylised fact its target and source, the measured value with a 95%% CI, and match or miss."
+        ),
+    )
+    validation.add_argument("--seeds", type=_positive_int, default=50, help="seeds per scenario (default 50)")
+    validation.add_argument("--quick", action="store_true", help="small economies and 3 seeds, for CI")
+    validation.add_argument("--out", type=Path, default=Path("out/validation"), help="directory for figures and data")
+    validation.add_argument("--report", type=Path, default=None, help="report file (default DIR/validation.md)")
+    _add_engine_arguments(validation)
+    validation.set_defaults(command=_validate_model_command)
+
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
     validate.set_defaults(command=_validate_command)
@@ -171,9 +204,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("spec", type=Path, metavar="SPEC", help="sweep spec YAML file")
-    parser.add_argument("--out", type=Path, default=None, help="output directory (default out/<spec name>)")
+def _add_engine_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers", type=_positive_int, default=1, help="local worker processes (default 1: in-process)"
     )
@@ -183,9 +214,56 @@ def _add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--scheduler-file", default=None, metavar="FILE", help="Dask scheduler file (dask-jobqueue, SLURM)"
     )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _calibrate_command(args: argparse.Namespace) -> int:
+    out = args.out or Path("out") / args.spec.stem
+    try:
+        result = calibrate(
+            args.spec,
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            scheduler_file=args.scheduler_file,
+            progress=not args.quiet,
+        )
+    except SweepStoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    summary = result["summary"]
+    print(result["fit"].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    print(
+        f"\ncalibrated {summary['parameters']}; distance at the optimum {summary['distance']:.3f} "
+        f"({summary['runs']} runs)"
+    )
+    print(f"-> {summary['parameters_file']}, {out / 'moment_fit.csv'}, {out / 'convergence.png'}")
+    return 0
+
+
+def _validate_model_command(args: argparse.Namespace) -> int:
+    seeds = 3 if args.quick and args.seeds == 50 else args.seeds
+    facts = validate_model(
+        seeds,
+        quick=args.quick,
+        out=args.out,
+        report=args.report,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        scheduler_file=args.scheduler_file,
+    )
+    for fact in facts:
+        print(f"{'match' if fact.matched else 'MISS '}  {fact.name}: {fact.measured} (target {fact.target})")
+    print(f"-> {args.report or args.out / 'validation.md'}")
+    return 0
+
+
+def _add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("spec", type=Path, metavar="SPEC", help="sweep spec YAML file")
+    parser.add_argument("--out", type=Path, default=None, help="output directory (default out/<spec name>)")
+    _add_engine_arguments(parser)
     parser.add_argument("--resume", action="store_true", help="continue a sweep in --out, skipping committed runs")
     parser.add_argument("--chunk-runs", type=_positive_int, default=50, help="runs per committed chunk (default 50)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _sweep_command(args: argparse.Namespace) -> int:

@@ -68,7 +68,7 @@ def run_batch(tasks: list) -> list[RunOutcome]:
 def _run_one(task, versions: dict[str, str]) -> RunOutcome:
     from .experiments import run_scenario
     from .scenario import Scenario
-    from .sweeps import end_of_run
+    from .sweeps import end_of_run, load_observer
 
     row: dict[str, Any] = {
         "run_id": task.run_id,
@@ -80,9 +80,14 @@ def _run_one(task, versions: dict[str, str]) -> RunOutcome:
     }
     start = time.perf_counter()
     try:
-        result = run_scenario(Scenario.model_validate(task.scenario), seed=task.seed, steps=task.steps)
+        observer = load_observer(task.observer)() if task.observer else None
+        result = run_scenario(
+            Scenario.model_validate(task.scenario), seed=task.seed, steps=task.steps, observer=observer
+        )
         table = result.table[["step", *task.metrics]].copy()
         row.update(end_of_run(table, task.metrics, task.window))
+        if observer is not None:
+            row.update({key: value for key, value in observer.result().items() if isinstance(value, int | float)})
         row.update(status="ok", error="")
         table.insert(0, "run_id", task.run_id)
     except Exception:  # any failure of a run is data for the user, with its traceback

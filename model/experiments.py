@@ -50,13 +50,22 @@ class RunResult:
         }
 
 
-def run_scenario(scenario: Scenario, seed: int, steps: int | None = None, *, progress: bool = False) -> RunResult:
-    """Build the economy for ``scenario`` with ``seed`` and play ``steps`` weeks (default: the scenario's)."""
+def run_scenario(
+    scenario: Scenario, seed: int, steps: int | None = None, *, progress: bool = False, observer=None
+) -> RunResult:
+    """Build the economy for ``scenario`` with ``seed`` and play ``steps`` weeks (default: the scenario's).
+
+    ``observer``, if given, is called with the model at the start and after every week.
+    """
     steps = scenario.steps if steps is None else steps
     start = time.perf_counter()
     economy = SharedManufacturingModel(scenario, seed=seed)
+    if observer is not None:
+        observer(economy)
     for _ in tqdm(range(steps), desc=scenario.name or "run", unit="week", disable=not progress, leave=False):
         economy.step()
+        if observer is not None:
+            observer(economy)
     table = economy.datacollector.get_model_vars_dataframe()
     table.insert(0, "step", range(len(table)))
     return RunResult(scenario, seed, steps, table, time.perf_counter() - start)

@@ -113,6 +113,16 @@ class MarketGraph:
         self._pending_members.clear()
         return graph
 
+    def trade_degree(self) -> np.ndarray:
+        """(firms,) how many distinct firms each firm has traded with so far, either way, all channels."""
+        self._sum_queue()
+        n = self._firm_nodes.size
+        codes = np.concatenate([self._partner_code[self._partner_totals[0] > 0], self._pair_code])
+        first, second = codes // _PAIR_BASE, codes % _PAIR_BASE
+        low, high = np.minimum(first, second), np.maximum(first, second)
+        pairs = np.unique(low * _PAIR_BASE + high)
+        return np.bincount(pairs // _PAIR_BASE, minlength=n) + np.bincount(pairs % _PAIR_BASE, minlength=n)
+
     def _sum_queue(self) -> None:
         """Fold queued platform-trade rows into the per-pair totals (sort-based, in NumPy)."""
         if not self._queued:

@@ -72,6 +72,7 @@ class SweepSpec(BaseModel):
     steps: int | None = Field(None, ge=0, le=100_000, description="Weeks per run (default: the scenario's).")
     replicates: int = Field(1, ge=1, le=100_000, description="Runs per design point, on replicate seeds.")
     seed: int = Field(0, ge=0, description="Root seed of the replicate seeds.")
+    design_seed: int | None = Field(None, ge=0, description="Seed of a sampled design (default: seed).")
     design: Literal["grid", "lhs", "sobol", "morris"] = Field("grid", description="How design points are chosen.")
     samples: int = Field(16, ge=1, le=1_000_000, description="Base sample size N of lhs, sobol and morris designs.")
     parameters: dict[str, list[Any] | Range] = Field(
@@ -80,6 +81,11 @@ class SweepSpec(BaseModel):
     metrics: list[str] | None = Field(None, description="Metric columns kept per run (default: all).")
     window: int = Field(
         DEFAULT_WINDOW_WEEKS, ge=1, le=100_000, description="Weeks at the end of a run its end-of-run metrics average."
+    )
+    observer: str | None = Field(
+        None,
+        description="Optional 'module:Class' whose instance watches each run (called with the model every week) "
+        "and whose result() adds numbers to the run's row, e.g. model.validation:FactObserver.",
     )
     scenario_path: Path | None = Field(None, exclude=True)
     base: Scenario | None = Field(None, exclude=True)
@@ -110,6 +116,7 @@ class RunTask:
     scenario: dict[str, Any]  # the resolved scenario, as data
     metrics: tuple[str, ...]
     window: int
+    observer: str | None = None
 
 
 def load_sweep_spec(path: str | Path) -> SweepSpec:
@@ -140,6 +147,11 @@ def load_sweep_spec(path: str | Path) -> SweepSpec:
             problems.append(ScenarioProblem(source, "metrics", metric, f"unknown metric column{hint}"))
     if not spec.parameters:
         problems.append(ScenarioProblem(source, "parameters", {}, "name at least one parameter to sweep"))
+    if spec.observer is not None:
+        try:
+            load_observer(spec.observer)
+        except (ImportError, AttributeError, ValueError) as error:
+            problems.append(ScenarioProblem(source, "observer", spec.observer, f"cannot import it ({error})"))
     kinds = {row["key"]: type(row["default"]) for row in parameters()}
     for key, values in spec.parameters.items():
         where = f"parameters.{key}"
@@ -176,6 +188,16 @@ def load_sweep_spec(path: str | Path) -> SweepSpec:
     if problems:
         raise ScenarioError(problems)
     return spec.model_copy(update={"scenario_path": scenario_path, "base": base})
+
+
+def load_observer(path: str):
+    """The class (or factory) named ``module:name``."""
+    import importlib
+
+    module_name, _, name = path.partition(":")
+    if not name:
+        raise ValueError("expected 'module:name'")
+    return getattr(importlib.import_module(module_name), name)
 
 
 def _find_scenario(spec_path: Path, name: str) -> Path | None:
@@ -220,12 +242,13 @@ def design_points(spec: SweepSpec) -> list[dict[str, Any]]:
     from SALib.sample import latin, morris, sobol
 
     problem = salib_problem(spec)
+    seed = spec.seed if spec.design_seed is None else spec.design_seed
     if spec.design == "lhs":
-        matrix = latin.sample(problem, spec.samples, seed=spec.seed)
+        matrix = latin.sample(problem, spec.samples, seed=seed)
     elif spec.design == "sobol":
-        matrix = sobol.sample(problem, spec.samples, calc_second_order=False, seed=spec.seed)
+        matrix = sobol.sample(problem, spec.samples, calc_second_order=False, seed=seed)
     else:
-        matrix = morris.sample(problem, spec.samples, seed=spec.seed)
+        matrix = morris.sample(problem, spec.samples, seed=seed)
     return [{name: _as_kind(float(value), kinds[name]) for name, value in zip(names, row)} for row in matrix]
 
 
@@ -267,6 +290,7 @@ def plan_runs(spec: SweepSpec, shard: tuple[int, int] = (0, 1)) -> list[RunTask]
                         scenario=data,
                         metrics=tuple(spec.metric_names),
                         window=spec.window,
+                        observer=spec.observer,
                     )
                 )
             position += 1
