@@ -7,7 +7,10 @@ share of the workers' time not spent running the model,
 importing the model in them) is reported apart, and the overhead after start-up
 is what several-runs-per-task batching keeps small.
 
-    python benchmarks/engine_overhead.py [--runs 200] [--workers 2] [--firms 400] [--steps 26]
+    python benchmarks/engine_overhead.py [--runs 200] [--workers 2] [--firms 400] [--steps 26] [--memory-runs 1000]
+
+It ends by running ``--memory-runs`` small runs one after another in this
+process and printing the resident memory as it goes: it should stay flat.
 """
 
 from __future__ import annotations
@@ -83,6 +86,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--firms", type=int, default=400)
     parser.add_argument("--steps", type=int, default=26)
+    parser.add_argument("--memory-runs", type=int, default=1000, help="small runs for the memory check (0: skip)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         spec_path = spec_file(Path(directory), args.runs, args.firms, args.steps)
@@ -98,6 +102,31 @@ def main() -> None:
         with LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=None) as cluster:
             measure("dask LocalCluster", spec_path, args.workers, cluster.scheduler_address)
     print(f"# peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    if args.memory_runs:
+        memory_check(args.memory_runs)
+
+
+def current_rss_mb() -> float:
+    """Resident memory now (Linux /proc), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def memory_check(runs: int) -> None:
+    """Many small runs in one process, one batch each as a worker would get them: memory must not grow."""
+    with tempfile.TemporaryDirectory() as directory:
+        spec = load_sweep_spec(spec_file(Path(directory), runs, 100, 4))
+    from model.sweeps import plan_runs
+
+    tasks = plan_runs(spec)
+    print(f"# memory over {runs} runs of 100 firms x 4 weeks in one process")
+    print(f"{'runs':>6} {'rss_mb':>8}")
+    step = max(runs // 5, 1)
+    for start in range(0, runs, step):
+        run_batch(tasks[start : start + step])
+        print(f"{start + step:>6} {current_rss_mb():>8.0f}", flush=True)
 
 
 if __name__ == "__main__":
