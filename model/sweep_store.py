@@ -93,18 +93,6 @@ class SweepStore:
             _write_parquet_atomically(table, self.out / "runs.parquet")
         return table
 
-    def steps(self, run_ids: list[str] | None = None) -> pd.DataFrame:
-        """Per-step metrics of committed runs (all, or ``run_ids``)."""
-        frames = []
-        for entry in self._entries():
-            path = self.out / "steps" / f"{entry['chunk']}.parquet"
-            if path.exists():
-                frames.append(pd.read_parquet(path))
-        if not frames:
-            return pd.DataFrame()
-        table = pd.concat(frames, ignore_index=True).drop_duplicates(["run_id", "step"], keep="last")
-        return table if run_ids is None else table[table["run_id"].isin(run_ids)]
-
     def _entries(self) -> list[dict]:
         if not self.manifest.exists():
             return []

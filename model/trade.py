@@ -141,7 +141,6 @@ class PlatformWeek:
     requested_hours: np.ndarray  # (P,)
     offered_hours: np.ndarray  # (P,)
     matched_hours: np.ndarray  # (P,) including trades that later failed
-    clearing_price: np.ndarray  # (P, K) yuan/hour, NaN where nothing cleared
 
 
 def estimated_failure_rate(firms: FirmTable, platforms: PlatformTable, scenario: Scenario) -> np.ndarray:
@@ -200,9 +199,7 @@ def clear_platforms(
     """
     k = need_hours.shape[1]
     n_platforms = platforms.n
-    week = PlatformWeek(
-        np.zeros(n_platforms), np.zeros(n_platforms), np.zeros(n_platforms), np.full((n_platforms, k), np.nan)
-    )
+    week = PlatformWeek(np.zeros(n_platforms), np.zeros(n_platforms), np.zeros(n_platforms))
     if n_platforms == 0:
         return Trades.empty(), week
     estimated_fail = estimated_failure_rate(firms, platforms, scenario)
@@ -256,7 +253,6 @@ def clear_platforms(
             np.subtract.at(need_hours[:, process], buyer, result.hours)
             np.subtract.at(offer_hours[:, process], seller, result.hours)
             week.matched_hours[p] += result.hours.sum()
-            week.clearing_price[p, process] = result.price
             size = result.hours.size
             parts.append(
                 Trades(
