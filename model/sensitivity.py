@@ -47,33 +47,15 @@ def sensitivity_indices(spec: SweepSpec, runs: pd.DataFrame) -> pd.DataFrame:
             from SALib.analyze import sobol
 
             result = sobol.analyze(problem, outputs, calc_second_order=False, seed=spec.seed)
-            for index, name in enumerate(names):
-                rows.append(
-                    {
-                        "metric": metric,
-                        "parameter": name,
-                        "S1": result["S1"][index],
-                        "S1_conf": result["S1_conf"][index],
-                        "ST": result["ST"][index],
-                        "ST_conf": result["ST_conf"][index],
-                    }
-                )
+            table = pd.concat(result.to_df(), axis=1)  # ST, ST_conf | S1, S1_conf, indexed by parameter
         else:
             from SALib.analyze import morris
 
             inputs = np.array([[point[name] for name in names] for point in points], dtype=np.float64)
-            result = morris.analyze(problem, inputs, outputs, seed=spec.seed)
-            for index, name in enumerate(names):
-                rows.append(
-                    {
-                        "metric": metric,
-                        "parameter": name,
-                        "mu_star": result["mu_star"][index],
-                        "mu_star_conf": result["mu_star_conf"][index],
-                        "sigma": result["sigma"][index],
-                    }
-                )
-    return pd.DataFrame(rows)
+            table = morris.analyze(problem, inputs, outputs, seed=spec.seed).to_df()
+        rows.extend(table.rename_axis("parameter").reset_index().assign(metric=metric).to_dict("records"))
+    indices = pd.DataFrame(rows)
+    return indices[["metric", "parameter", *[c for c in indices.columns if c not in ("metric", "parameter")]]]
 
 
 def sensitivity_figure(indices: pd.DataFrame, design: str):
