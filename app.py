@@ -79,6 +79,7 @@ def lever_sliders() -> dict:
 def MarketView(model):  # noqa: N802 - Solara components are named like classes
     """The market graph, redrawn every step: firms by kind, platforms as hubs, last week's trades."""
     update_counter.get()
+    solara.Markdown(f"**Week {model.steps}**")  # Mesa 3.3 shows "Step: n", Mesa 3.5 "Time: n.0"
     figure = Figure(figsize=(5.5, 5.5))
     draw_market(model, figure.subplots())
     solara.FigureMatplotlib(figure, format="png")

@@ -17,8 +17,7 @@ class Platform(mesa.Agent):
     model: SharedManufacturingModel
 
     def __init__(self, model: SharedManufacturingModel, row: int):
-        super().__init__(model)
-        self.unique_id = model.next_agent_id()
+        super().__init__(model)  # the model numbers its agents (see model.mesa_compat)
         self.row = row
 
     def __repr__(self) -> str:

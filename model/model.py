@@ -16,6 +16,7 @@ import itertools
 import zlib
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import mesa
 import networkx as nx
@@ -23,7 +24,7 @@ import numpy as np
 
 from agents import SME, LargeFirm, MicroEntrepreneur, Platform
 
-from . import demand, investment, labour, metrics, occupation, platforms, production, shocks, trade
+from . import demand, investment, labour, mesa_compat, metrics, occupation, platforms, production, shocks, trade
 from .market_graph import MarketGraph
 from .population import create_firms, link_entrants, supply_partners
 from .scenario import Scenario
@@ -62,16 +63,31 @@ class SharedManufacturingModel(mesa.Model):
     ----------
     scenario : Scenario, str or Path, optional
         A validated scenario (see :func:`model.load_scenario`) or the path of a
-        scenario file. Defaults to the built-in defaults.
+        scenario file. Defaults to the built-in defaults. (A Mesa scenario, as
+        Mesa's SolaraViz passes on a reset, is read as a seed and overrides.)
     seed : int, optional
         Seeds every random draw of the run. ``None`` draws a fresh seed, kept in
-        ``model.seed`` so the run can be repeated.
+        ``model.seed`` (and collected in the ``seed`` column) so the run can be repeated.
+    rng : int, numpy.random.SeedSequence or numpy.random.Generator, optional
+        Mesa's name for the seed: an integer is the seed; a generator or seed
+        sequence gives one. Pass ``seed`` or ``rng``, not both.
     keep_order_books : bool, optional
         Keep each week's platform order books in ``model.order_books`` (a list of
         :class:`model.trade.OrderBook`), to take the clearing apart.
+    **parameters
+        Dotted parameter keys applied on top of ``scenario``, e.g.
+        ``**{"platforms.commission_rate": 0.1}``, so that ``mesa.batch_run`` can
+        sweep them like any Mesa model's parameters.
 
     Attributes
     ----------
+    params : Scenario
+        Every parameter of this run, validated (changed by interventions as the run goes).
+    scenario
+        Mesa's record of the run: ``rng`` (the seed) and the keyword ``parameters``
+        (a ``mesa.experimental.scenarios.Scenario`` on Mesa 3.4+, a namespace on 3.3).
+    seed : int
+        The seed of every random stream of the run.
     firms, platforms : FirmTable, PlatformTable
         The state arrays, one row per agent (a firm that exits keeps its row, inactive).
     workers : WorkerTable
@@ -81,21 +97,34 @@ class SharedManufacturingModel(mesa.Model):
     firm_agents, platform_agents : list
         The Mesa agents, one per row (``model.agents_by_type[SME]`` holds the active ones).
     datacollector : mesa.DataCollector
-        One row per step from step 0, with the columns of :data:`model.metrics.COLUMNS`.
+        One row per step from step 0, with the columns of :data:`model.metrics.COLUMNS` and ``seed``.
     """
 
     def __init__(
-        self, scenario: Scenario | str | Path | None = None, *, seed: int | None = None, keep_order_books: bool = False
+        self,
+        scenario: Scenario | str | Path | None = None,
+        *,
+        seed: int | None = None,
+        rng: int | np.random.SeedSequence | np.random.Generator | None = None,
+        keep_order_books: bool = False,
+        **parameters: Any,
     ):
-        if scenario is None:
-            scenario = Scenario()
-        elif not isinstance(scenario, Scenario):
-            scenario = load_scenario(scenario)
-        if seed is None:
-            seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
-        super().__init__(seed=seed)
-        self.seed = int(seed)
-        self.scenario = scenario
+        if mesa_compat.is_run_record(scenario):
+            record_seed, record_parameters = mesa_compat.read_run_record(scenario)
+            scenario, parameters = None, {**record_parameters, **parameters}
+            if seed is None and rng is None:
+                rng = record_seed
+        scenario = load_scenario(scenario, parameters) if parameters or not isinstance(scenario, Scenario) else scenario
+        seed = choose_seed(seed, rng)
+        record = mesa_compat.run_record(seed, parameters)
+        if mesa_compat.MESA_HAS_SCENARIOS:
+            super().__init__(rng=seed, scenario=record)
+        else:
+            super().__init__(rng=seed)
+            self.scenario = record
+        self.seed = seed
+        self.params = scenario
+        self._agent_numbers = itertools.count(1)
         self.streams = RandomStreams(self.seed)
         self._next_id = itertools.count(1)
 
@@ -108,6 +137,7 @@ class SharedManufacturingModel(mesa.Model):
         self.firm_agents = []
         self._add_firm_agents(np.arange(self.firms.n))
         self.platform_agents = [Platform(self, row) for row in range(scenario.platforms.count)]
+        mesa_compat.number_agents(self, self.platform_agents, self._agent_numbers)
         self.platforms = platforms.create_platforms(
             scenario, np.array([agent.unique_id for agent in self.platform_agents], np.int64)
         )
@@ -126,21 +156,15 @@ class SharedManufacturingModel(mesa.Model):
         self.week_metrics.update(metrics.measure_population(self.firms, self.platforms))
         self.week_metrics.update(metrics.measure_labour(self.workers, self.labour_market))
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(_read_metric, name=name) for name in metrics.COLUMNS}
+            model_reporters={name: partial(_read_metric, name=name) for name in metrics.COLUMNS} | {"seed": "seed"}
         )
         self.datacollector.collect(self)
-
-    def next_agent_id(self) -> int:
-        """A fresh ``unique_id`` for a new agent of this model."""
-        # Mesa 3.3's class-level id counter holds a reference to every model ever
-        # built (mesa#3179); this model numbers its own agents and drops that entry.
-        mesa.Agent._ids.pop(self, None)
-        return next(self._next_id)
 
     def _add_firm_agents(self, rows: np.ndarray) -> None:
         """Mesa agents for new firm rows (at set-up, and for each week's entrants only)."""
         kinds = self.firms.kind[rows].tolist()
         handles = [_FIRM_CLASSES.get(kind, SME)(self, row) for row, kind in zip(rows.tolist(), kinds)]
+        mesa_compat.number_agents(self, handles, self._agent_numbers)
         self.firm_agents.extend(handles)
         self.firms.node_id[rows] = [agent.unique_id for agent in handles]
         for agent in handles:
@@ -151,7 +175,7 @@ class SharedManufacturingModel(mesa.Model):
         """One week: orders, own production, trade, labour, books, then entry, exit and reviews."""
         week = self.steps
         self._apply_interventions(week)
-        firms, market, scenario = self.firms, self.platforms, self.scenario
+        firms, market, scenario = self.firms, self.platforms, self.params
         firms.reset_week()
         firms.available_share[:] = shocks.available_share(week, scenario.shocks, scenario.size.process_types)
         market.active[:] = shocks.platforms_up(week, scenario.shocks, market.n)
@@ -206,13 +230,13 @@ class SharedManufacturingModel(mesa.Model):
     def _apply_interventions(self, week: int) -> None:
         """Apply the scenario's interventions due at the start of ``week``, and what follows from them."""
         changes = {}
-        for intervention in self.scenario.interventions:
+        for intervention in self.params.interventions:
             if intervention.at == week:
                 changes.update(intervention.set)
         if not changes:
             return
-        before, self.scenario = self.scenario, with_changes(self.scenario, changes)
-        after = self.scenario
+        before, self.params = self.params, with_changes(self.params, changes)
+        after = self.params
         platforms.apply_parameters(self.platforms, after)
         firms = self.firms
         firms.labour_cost_per_machine_hour = labour.marginal_labour_cost(after.labour)
@@ -229,19 +253,19 @@ class SharedManufacturingModel(mesa.Model):
 
     def _market_share(self) -> np.ndarray:
         """(N,) how entry and exit share the fixed standard and custom markets (see :func:`demand.market_share`)."""
-        return demand.market_share(self.firms, self._standard_market_hours, self._micro_reference, self.scenario.demand)
+        return demand.market_share(self.firms, self._standard_market_hours, self._micro_reference, self.params.demand)
 
     def _custom_market_share(self) -> float:
         """What a new micro-business would get of the custom market, were it to open now."""
         running = int((self.firms.active & (self.firms.kind == MICRO)).sum()) + 1
-        return (self._micro_reference / running) ** self.scenario.demand.custom_market_crowding
+        return (self._micro_reference / running) ** self.params.demand.custom_market_crowding
 
     def _entry_and_exit(self, week: int) -> tuple[np.ndarray, np.ndarray]:
         """Close failing firms, open workers' micro-businesses and new SMEs.
 
         Returns the ``(firm row, platform row)`` memberships that began and ended with them.
         """
-        scenario, workers = self.scenario, self.workers
+        scenario, workers = self.params, self.workers
         closing = occupation.closing_firms(self.firms, week, scenario)
         closed_memberships = occupation.close_firms(self.firms, workers, closing, scenario)
         for row in closing.tolist():  # only this week's leavers
@@ -281,11 +305,11 @@ class SharedManufacturingModel(mesa.Model):
             return np.zeros(0, np.int64)
         alive = np.flatnonzero(self.firms.active)
         anchors = np.where(anchors >= 0, anchors, alive[self.streams.occupation.integers(0, alive.size, anchors.size)])
-        labour.expect_load(newcomers, self.scenario)
+        labour.expect_load(newcomers, self.params)
         rows = self.firms.extend(newcomers)
         self._add_firm_agents(rows)
         u, v = link_entrants(
-            self.firms, rows, anchors, self.partner_edges.buyer, self.partner_edges.seller, self.scenario
+            self.firms, rows, anchors, self.partner_edges.buyer, self.partner_edges.seller, self.params
         )
         first_new_link = self.partner_edges.buyer.size
         self.partner_edges.extend(u, v)
@@ -296,7 +320,7 @@ class SharedManufacturingModel(mesa.Model):
 
     def run(self, weeks: int | None = None) -> None:
         """Play ``weeks`` weeks (default: the scenario's ``steps``)."""
-        for _ in range(self.scenario.steps if weeks is None else weeks):
+        for _ in range(self.params.steps if weeks is None else weeks):
             self.step()
 
     @property
@@ -325,3 +349,27 @@ class SharedManufacturingModel(mesa.Model):
 
 def _read_metric(model: SharedManufacturingModel, name: str) -> float:
     return model.week_metrics[name]
+
+
+def choose_seed(seed: Any = None, rng: Any = None) -> int:
+    """The run's seed from ``seed`` or Mesa's ``rng`` (an integer, a SeedSequence or a Generator).
+
+    ``None`` for both draws a fresh seed from the operating system.
+
+    >>> choose_seed(7), choose_seed(rng=np.int64(7))
+    (7, 7)
+    """
+    if seed is not None and rng is not None and seed != rng:
+        raise ValueError(f"pass seed or rng, not both (got seed={seed!r}, rng={rng!r})")
+    value = seed if seed is not None else rng
+    if value is None:
+        value = np.random.SeedSequence()
+    if isinstance(value, np.random.SeedSequence):
+        return int(value.generate_state(1, np.uint64)[0] >> np.uint64(1))
+    if isinstance(value, np.random.Generator):
+        return int(value.integers(0, 2**63 - 1))
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"seed must be a non-negative integer, got {value!r} ({type(value).__name__})")
+    if value < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {value}")
+    return int(value)

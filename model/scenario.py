@@ -527,6 +527,10 @@ class Scenario(Section):
         default_factory=list, description="Changes of parameters during the run, applied in order of week."
     )
 
+    def __iter__(self):
+        """Not iterable: a scenario is one value, so ``mesa.batch_run`` passes it whole instead of taking it apart."""
+        raise TypeError("a Scenario is one value; read its sections as attributes (scenario.platforms, ...)")
+
 
 class ScenarioFile(Scenario):
     """What a scenario file may contain: a scenario plus the files it extends (for the JSON Schema)."""

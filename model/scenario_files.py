@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, ValidationError
 
@@ -61,13 +62,13 @@ class ScenarioError(ValueError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def load_scenario(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None) -> Scenario:
+def load_scenario(path: str | Path | Scenario | None = None, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Read a YAML scenario file (and the files it extends), apply dotted-key overrides and validate.
 
     Parameters
     ----------
-    path : str or Path, optional
-        The scenario file. ``None`` gives the defaults.
+    path : str, Path or Scenario, optional
+        The scenario file, or a scenario to start from. ``None`` gives the defaults.
     overrides : mapping, optional
         Dotted keys to values, applied on top of the file, e.g.
         ``{"size.firms": 10000, "platforms.commission_rate": 0.1}``.
@@ -85,15 +86,20 @@ def load_scenario(path: str | Path | None = None, overrides: Mapping[str, Any] |
         key is unknown, has the wrong type or is out of range. All problems are
         reported together.
     """
-    source = str(path) if path is not None else "defaults"
     problems: list[ScenarioProblem] = []
     data: dict[str, Any] = {}
     origin: dict[str, str] = {}
-    if path is not None:
+    if isinstance(path, Scenario):
+        source = path.name or "scenario"
+        data = path.model_dump()
+    elif path is not None:
+        source = str(path)
         data, origin, problems = _read_with_parents(Path(path), chain=())
         if problems:
             raise ScenarioError(problems)
         data.setdefault("name", Path(path).stem)
+    else:
+        source = "defaults"
     for key, value in (overrides or {}).items():
         try:
             _set_dotted(data, key, value, source="--set")
@@ -264,7 +270,7 @@ def _set_dotted(data: dict[str, Any], dotted_key: str, value: Any, source: str) 
                 raise ScenarioError(
                     [ScenarioProblem(source, dotted_key, value, "is a section; set one of its keys instead")]
                 )
-            node[part] = value
+            node[part] = value.item() if isinstance(value, np.generic) else value  # numpy scalars, as from EMA
             return
         if not is_section:
             raise ScenarioError(

@@ -199,7 +199,7 @@ class FactObserver:
         self.used_by_type += used
         self.capacity_by_type += capacity
         # Seasonally adjusted: divided by the common demand cycle, which the model knows exactly.
-        cycle = cycle_factor(economy.steps, economy.scenario.demand)
+        cycle = cycle_factor(economy.steps, economy.params.demand)
         self.platform_value.append(float(economy.platforms.traded_value.sum()) / cycle)
 
     def result(self) -> dict[str, float]:

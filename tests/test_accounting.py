@@ -73,5 +73,5 @@ def test_every_share_lies_in_the_unit_interval(weeks_of_two_platforms):
 def test_metrics_are_collected_from_step_zero(weeks_of_two_platforms):
     economy, _ = weeks_of_two_platforms
     table = economy.datacollector.get_model_vars_dataframe()
-    assert len(table) == 41 and list(table.columns) == list(COLUMNS)
+    assert len(table) == 41 and list(table.columns) == [*COLUMNS, "seed"]
     assert table.loc[0, "shared_hours"] == 0.0 and table.loc[0, "capital_stock"] > 0

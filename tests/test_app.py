@@ -31,7 +31,7 @@ def test_app_model_builds_and_steps_from_the_app_defaults():
     assert economy.steps == 3 and economy.week_metrics["labour_force"] > 0
     for name, (key, _) in app.LEVERS.items():
         assert sliders[name].value == app.classroom_value(key)  # the scenario is the only source of defaults
-    assert economy.scenario.platforms.commission_rate == app.classroom_value("platforms.commission_rate")
+    assert economy.params.platforms.commission_rate == app.classroom_value("platforms.commission_rate")
 
 
 def free_port() -> int:
@@ -98,7 +98,7 @@ def test_app_page_renders_its_plots_in_headless_chromium(app_server):
         for _ in range(6):
             step.click()
             page.wait_for_timeout(500)
-        page.get_by_text("Step: 6").wait_for(timeout=60_000)
+        page.get_by_text("Week 6", exact=True).wait_for(timeout=60_000)
         page.wait_for_timeout(2_000)  # the last redraw
         after = [images.nth(i).get_attribute("src") for i in range(images.count())]
         sizes = [images.nth(i).bounding_box() for i in range(images.count())]

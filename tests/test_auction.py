@@ -102,10 +102,10 @@ def test_platform_clearing_without_frictions_is_optimal(seed):
     offer = rng.exponential(40.0, firms.order_value.shape) * (need == 0)
     from model.platforms import update_size
 
-    update_size(firms, platforms, economy.scenario)
+    update_size(firms, platforms, economy.params)
     assert platforms.matching_efficiency[0] == 1.0
     book_need, book_offer = need.copy(), offer.copy()
-    trades, _ = clear_platforms(firms, platforms, need, offer, economy.scenario, rng)
+    trades, _ = clear_platforms(firms, platforms, need, offer, economy.params, rng)
     markup = 1.0 / (1.0 - 0.07)
     marginal_cost = firms.production_cost + firms.labour_cost_per_machine_hour
     for process in range(firms.order_value.shape[1]):

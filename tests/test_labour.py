@@ -16,7 +16,7 @@ from tests.helpers import scenario
 def weeks_of_labour():
     """Play 40 weeks of a small economy with two platforms and keep what the identities need."""
     economy = SharedManufacturingModel(scenario(size__firms=400, platforms__count=2), seed=21)
-    params = economy.scenario.labour
+    params = economy.params.labour
     weeks = []
     for _ in range(40):
         permanent_at_start = economy.workers.status == PERMANENT

@@ -54,8 +54,6 @@ def test_matching_efficiency_rises_with_platform_size():
     efficiencies = []
     for share in (0.05, 0.2, 0.6):
         economy.firms.membership[:, 0] = np.arange(economy.firms.n) < share * economy.firms.n
-        update_size(economy.firms, economy.platforms, economy.scenario)
+        update_size(economy.firms, economy.platforms, economy.params)
         efficiencies.append(economy.platforms.matching_efficiency[0])
-    assert (
-        efficiencies == sorted(efficiencies) and efficiencies[-1] <= economy.scenario.platforms.infrastructure_quality
-    )
+    assert efficiencies == sorted(efficiencies) and efficiencies[-1] <= economy.params.platforms.infrastructure_quality

@@ -54,7 +54,7 @@ def test_run_writes_parquet_json_and_figure(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     table = pd.read_parquet(tmp_path / "model.parquet")
-    assert list(table.columns) == ["step", *COLUMNS] and table["step"].tolist() == list(range(7))
+    assert list(table.columns) == ["step", *COLUMNS, "seed"] and table["step"].tolist() == list(range(7))
     meta = json.loads((tmp_path / "run.json").read_text())
     assert meta["seed"] == 3 and meta["steps"] == 6 and meta["scenario"]["platforms"]["count"] == 2
     assert meta["wall_time_s"] > 0 and "mesa" in meta["versions"]

@@ -126,7 +126,7 @@ def test_an_intervention_changes_platform_terms_from_its_week():
     economy.run(4)
     assert economy.platforms.commission_rate[0] == 0.05
     economy.step()
-    assert economy.platforms.commission_rate[0] == 0.2 and economy.scenario.platforms.commission_rate == 0.2
+    assert economy.platforms.commission_rate[0] == 0.2 and economy.params.platforms.commission_rate == 0.2
 
 
 def test_comparing_a_scenario_with_itself_gives_exactly_zero_differences():
