@@ -18,8 +18,8 @@ from mesa.visualization import Slider, SolaraViz, make_plot_component
 from mesa.visualization.utils import update_counter
 
 from model import SharedManufacturingModel, load_scenario
-from model.plots import draw_market
-from model.scenario import parameters
+from model.economy.scenario import parameters
+from model.experiments.plots import draw_market
 
 CLASSROOM = Path(__file__).resolve().parent / "scenarios" / "classroom.yaml"
 

@@ -8,7 +8,7 @@ import mesa
 import numpy as np
 
 if TYPE_CHECKING:
-    from model.model import SharedManufacturingModel
+    from model.economy.model import SharedManufacturingModel
 
 
 class Firm(mesa.Agent):

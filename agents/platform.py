@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
-    from model.model import SharedManufacturingModel
+    from model.economy.model import SharedManufacturingModel
 
 
 class Platform(mesa.Agent):

@@ -26,8 +26,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from model.engines import executor, run_batch
-from model.sweeps import load_sweep_spec, run_sweep
+from model.experiments.engines import executor, run_batch
+from model.experiments.sweeps import load_sweep_spec, run_sweep
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "sharing.yaml"
 
@@ -118,7 +118,7 @@ def memory_check(runs: int) -> None:
     """Many small runs in one process, one batch each as a worker would get them: memory must not grow."""
     with tempfile.TemporaryDirectory() as directory:
         spec = load_sweep_spec(spec_file(Path(directory), runs, 100, 4))
-    from model.sweeps import plan_runs
+    from model.experiments.sweeps import plan_runs
 
     tasks = plan_runs(spec)
     print(f"# memory over {runs} runs of 100 firms x 4 weeks in one process")

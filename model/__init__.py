@@ -8,10 +8,10 @@ DESIGN.md for the mechanisms.
 >>> economy = SharedManufacturingModel(load_scenario("scenarios/sharing.yaml"), seed=7)
 """
 
-from .metrics import COLUMNS
-from .model import SharedManufacturingModel
-from .scenario import Scenario
-from .scenario_files import ScenarioError, load_scenario
+from .economy.metrics import COLUMNS
+from .economy.model import SharedManufacturingModel
+from .economy.scenario import Scenario
+from .economy.scenario_files import ScenarioError, load_scenario
 
 __version__ = "0.1.0"
 

@@ -27,17 +27,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from .calibration import calibrate
-from .comparison import END_WEEKS, compare_scenarios
-from .experiments import RunResult, run_scenario, save_comparison_figure, save_run
-from .metrics import COLUMNS
-from .plots import HEADLINE_METRICS, comparison_figure
-from .scenario import Scenario, parameters, scenario_json_schema
-from .scenario_files import ScenarioError, load_scenario, parse_assignment
-from .sensitivity import SensitivityError, sensitivity_figure, sensitivity_indices
-from .sweep_store import SweepStoreError
-from .sweeps import load_sweep_spec, parse_shard, run_sweep
-from .validation_report import validate_model
+from .economy.metrics import COLUMNS
+from .economy.scenario import Scenario, parameters, scenario_json_schema
+from .economy.scenario_files import ScenarioError, load_scenario, parse_assignment
+from .experiments.calibration import calibrate
+from .experiments.comparison import END_WEEKS, compare_scenarios
+from .experiments.plots import HEADLINE_METRICS, comparison_figure
+from .experiments.runs import RunResult, run_scenario, save_comparison_figure, save_run
+from .experiments.sensitivity import SensitivityError, sensitivity_figure, sensitivity_indices
+from .experiments.store import SweepStoreError
+from .experiments.sweeps import load_sweep_spec, parse_shard, run_sweep
+from .experiments.validation_report import validate_model
 
 EXIT_USER_ERROR = 2
 SUMMARY_WEEKS = 52

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from model import SharedManufacturingModel, load_scenario
-from model.scenario import Scenario
+from model.economy.scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"

@@ -10,8 +10,8 @@ import pytest
 
 from agents import SME, LargeFirm, MicroEntrepreneur, Platform
 from model import SharedManufacturingModel
-from model.state import LARGE, MICRO
-from model.state import SME as SME_KIND
+from model.economy.state import LARGE, MICRO
+from model.economy.state import SME as SME_KIND
 from tests.helpers import run, scenario
 
 

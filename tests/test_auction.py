@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from model.auction import double_auction
-from model.trade import clear_platforms
+from model.economy.mechanisms.auction import double_auction
+from model.economy.mechanisms.trade import clear_platforms
 from tests.helpers import run
 
 
@@ -100,7 +100,7 @@ def test_platform_clearing_without_frictions_is_optimal(seed):
     rng = np.random.default_rng(seed)
     need = rng.exponential(40.0, firms.order_value.shape) * (rng.random(firms.order_value.shape) < 0.5)
     offer = rng.exponential(40.0, firms.order_value.shape) * (need == 0)
-    from model.platforms import update_size
+    from model.economy.mechanisms.platforms import update_size
 
     update_size(firms, platforms, economy.params)
     assert platforms.matching_efficiency[0] == 1.0

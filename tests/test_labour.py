@@ -7,8 +7,8 @@ import pytest
 from scipy import stats
 
 from model import SharedManufacturingModel
-from model.labour import _matches, weekly_flexible_pay
-from model.state import MICRO, PERMANENT, SELF_EMPLOYED
+from model.economy.mechanisms.labour import _matches, weekly_flexible_pay
+from model.economy.state import MICRO, PERMANENT, SELF_EMPLOYED
 from tests.helpers import scenario
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from model import SharedManufacturingModel
-from model.platforms import update_size
-from model.stats import mean_interval
+from model.economy.mechanisms.platforms import update_size
+from model.experiments.stats import mean_interval
 from tests.helpers import scenario
 
 SEEDS = range(5)

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import Scenario, ScenarioError, SharedManufacturingModel, mesa_compat
+from model import Scenario, ScenarioError, SharedManufacturingModel
+from model.economy import mesa_compat
 from tests.helpers import REPO, SCENARIOS
 
 SMALL = {"size.firms": 150, "platforms.count": 2}

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from model import SharedManufacturingModel, load_scenario
 from model.cli import main
-from model.comparison import compare_scenarios
-from model.scenario import PARAMETER_KEYS, SETUP_ONLY_KEYS, parameters, scenario_json_schema
-from model.scenario_files import ScenarioError
+from model.economy.scenario import PARAMETER_KEYS, SETUP_ONLY_KEYS, parameters, scenario_json_schema
+from model.economy.scenario_files import ScenarioError
+from model.experiments.comparison import compare_scenarios
 from tests.helpers import REPO, SCENARIOS
 
 SHIPPED = sorted(SCENARIOS.glob("*.yaml")) + sorted((SCENARIOS / "policies").glob("*.yaml"))

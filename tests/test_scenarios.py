@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from model import Scenario, ScenarioError, load_scenario
-from model.scenario_files import parse_assignment
+from model.economy.scenario_files import parse_assignment
 from tests.helpers import REPO, SCENARIOS
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from model import SharedManufacturingModel
-from model.stats import mean_interval
+from model.experiments.stats import mean_interval
 from tests.helpers import scenario
 
 SEEDS = range(10)

@@ -19,11 +19,11 @@ import yaml
 
 from model import SharedManufacturingModel
 from model.cli import main
-from model.comparison import replicate_seed
-from model.engines import run_batch
-from model.scenario_files import ScenarioError
-from model.sensitivity import sensitivity_indices
-from model.sweeps import load_sweep_spec, plan_runs, run_sweep
+from model.economy.scenario_files import ScenarioError
+from model.experiments.comparison import replicate_seed
+from model.experiments.engines import run_batch
+from model.experiments.sensitivity import sensitivity_indices
+from model.experiments.sweeps import load_sweep_spec, plan_runs, run_sweep
 from tests.helpers import REPO, SCENARIOS
 
 CONTENT = ["run_id", "point", "replicate", "seed", "steps", "status", "utilisation_mean", "platform_share"]
@@ -155,10 +155,10 @@ def test_the_union_of_all_shards_is_the_full_sweep(tmp_path):
 
 
 def test_a_failed_run_is_kept_with_its_traceback_and_can_be_retried(tmp_path, monkeypatch):
-    import model.experiments
+    from model.experiments import engines
 
     spec = load_sweep_spec(write_spec(tmp_path))
-    real_run = model.experiments.run_scenario
+    real_run = engines.run_scenario
     unlucky = plan_runs(spec)[3].seed
 
     def flaky(scenario, seed, steps=None, **kwargs):
@@ -166,13 +166,13 @@ def test_a_failed_run_is_kept_with_its_traceback_and_can_be_retried(tmp_path, mo
             raise RuntimeError("machine on fire")
         return real_run(scenario, seed, steps, **kwargs)
 
-    monkeypatch.setattr(model.experiments, "run_scenario", flaky)
+    monkeypatch.setattr(engines, "run_scenario", flaky)
     runs = run_sweep(spec, tmp_path / "out")
     failed = runs[runs["status"] == "failed"]
     assert len(failed) == 2 and failed["error"].str.contains("machine on fire").all()
     assert failed["error"].str.contains("Traceback").all()
 
-    monkeypatch.setattr(model.experiments, "run_scenario", real_run)
+    monkeypatch.setattr(engines, "run_scenario", real_run)
     again = run_sweep(spec, tmp_path / "out", resume=True)
     assert (again["status"] == "failed").sum() == 2  # resume alone keeps them
     retried = run_sweep(spec, tmp_path / "out", resume=True, retry_failed=True)

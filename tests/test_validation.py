@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import yaml
 
-from model.calibration import calibrate, load_calibration_spec
 from model.cli import main
-from model.scenario_files import ScenarioError, load_scenario
-from model.validation import (
+from model.economy.scenario_files import ScenarioError, load_scenario
+from model.experiments.calibration import calibrate, load_calibration_spec
+from model.experiments.validation import (
     beveridge_slope,
     hill_tail_exponent,
     laplace_gain,

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
-from .demand import cycle_factor
-from .state import LARGE, MICRO, SME
+from ..economy.mechanisms.demand import cycle_factor
+from ..economy.state import LARGE, MICRO, SME
 
 
 @dataclass(frozen=True)

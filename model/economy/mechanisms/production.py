@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .scenario import Scenario
-from .state import FirmTable, Trades
+from ..scenario import Scenario
+from ..state import FirmTable, Trades
 
 
 def serve_own_orders(firms: FirmTable) -> tuple[np.ndarray, np.ndarray]:
@@ -43,7 +43,7 @@ def book_week(
     served orders at the firm's order value, minus variable production cost of
     every hour made on its machines (non-labour), minus payments for bought
     hours, plus receipts for sold hours, minus machine upkeep, labour costs
-    (booked by :mod:`model.labour`), debt service and this week's other expenses.
+    (booked by :mod:`model.economy.mechanisms.labour`), debt service and this week's other expenses.
     """
     n, k = firms.order_mix.shape
     delivered = trades.delivered

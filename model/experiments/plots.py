@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .metrics import COLUMNS
+from ..economy.metrics import COLUMNS
 
 HEADLINE_METRICS = (
     "utilisation_mean",
@@ -56,7 +56,7 @@ def comparison_figure(comparison, metrics: tuple[str, ...] = HEADLINE_METRICS, w
     Right: each scenario's difference from the first at the end of the run (the mean of its last
     ``weeks`` weeks), with its 95% interval.
 
-    ``comparison`` is a :class:`model.comparison.Comparison`.
+    ``comparison`` is a :class:`model.experiments.comparison.Comparison`.
     """
     columns = 3
     rows = -(-len(metrics) // columns)

@@ -24,12 +24,13 @@ import numpy as np
 
 from agents import SME, LargeFirm, MicroEntrepreneur, Platform
 
-from . import demand, investment, labour, mesa_compat, metrics, occupation, platforms, production, shocks, trade
+from . import mesa_compat, metrics
 from .market_graph import MarketGraph
+from .mechanisms import demand, investment, labour, occupation, platforms, production, shocks, trade
 from .population import create_firms, link_entrants, supply_partners
 from .scenario import Scenario
 from .scenario_files import load_scenario, with_changes
-from .state import LARGE, MICRO, Trades
+from .state import LARGE, MICRO, LabourMarket, Trades
 from .state import SME as SME_KIND
 
 _FIRM_CLASSES = {LARGE: LargeFirm, MICRO: MicroEntrepreneur}
@@ -73,7 +74,7 @@ class SharedManufacturingModel(mesa.Model):
         sequence gives one. Pass ``seed`` or ``rng``, not both.
     keep_order_books : bool, optional
         Keep each week's platform order books in ``model.order_books`` (a list of
-        :class:`model.trade.OrderBook`), to take the clearing apart.
+        :class:`model.economy.mechanisms.trade.OrderBook`), to take the clearing apart.
     **parameters
         Dotted parameter keys applied on top of ``scenario``, e.g.
         ``**{"platforms.commission_rate": 0.1}``, so that ``mesa.batch_run`` can
@@ -97,7 +98,7 @@ class SharedManufacturingModel(mesa.Model):
     firm_agents, platform_agents : list
         The Mesa agents, one per row (``model.agents_by_type[SME]`` holds the active ones).
     datacollector : mesa.DataCollector
-        One row per step from step 0, with the columns of :data:`model.metrics.COLUMNS` and ``seed``.
+        One row per step from step 0, with the columns of :data:`model.economy.metrics.COLUMNS` and ``seed``.
     """
 
     def __init__(
@@ -133,7 +134,7 @@ class SharedManufacturingModel(mesa.Model):
         )
         self.partner_edges = trade.PartnerEdges.from_links(*supply_partners(self.firms, scenario))
         self.workers = labour.create_pool(self.firms, scenario, lambda name: self.streams.stream(f"workers.{name}"))
-        self.labour_market = labour.LabourMarket.empty(scenario.size.process_types)
+        self.labour_market = LabourMarket.empty(scenario.size.process_types)
         self.firm_agents = []
         self._add_firm_agents(np.arange(self.firms.n))
         self.platform_agents = [Platform(self, row) for row in range(scenario.platforms.count)]
@@ -325,7 +326,10 @@ class SharedManufacturingModel(mesa.Model):
 
     @property
     def market_graph(self) -> nx.DiGraph:
-        """Firms and platforms as nodes; memberships and cumulative trades as edges (see :mod:`model.market_graph`)."""
+        """Firms and platforms as nodes; memberships and cumulative trades as edges.
+
+        See :mod:`model.economy.market_graph`.
+        """
         return self._market.graph
 
     @property

@@ -254,3 +254,31 @@ class Trades:
     def received_yuan(self) -> np.ndarray:
         """(T,) what each seller receives: payment minus commission."""
         return self.paid_yuan - np.where(self.failed, 0.0, self.commission_yuan)
+
+
+@dataclass
+class LabourMarket:
+    """Public statistics of the labour market, per skill (shape ``(K,)``)."""
+
+    job_finding_ewma: np.ndarray  # share of eligible seekers hired into permanent jobs per week
+    task_finding_ewma: np.ndarray  # share of remaining seekers who worked a task contract
+    open_positions: np.ndarray  # workers: vacancies and task slots left unfilled this week
+    unemployed: np.ndarray  # workers unemployed at the end of the week
+    hires: np.ndarray  # permanent hires this week
+    dismissals: np.ndarray  # dismissals this week
+    wages_yuan: float = 0.0  # paid to permanent staff this week
+    flexible_pay_yuan: float = 0.0  # paid to flexible workers this week
+
+    @classmethod
+    def empty(cls, skills: int, job_finding: float = 0.0) -> LabourMarket:
+        zeros = np.zeros(skills)
+        return cls(np.full(skills, job_finding), zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy())
+
+
+@dataclass
+class PlatformWeek:
+    """What each platform saw this week, hours per week (before efficiency losses)."""
+
+    requested_hours: np.ndarray  # (P,)
+    offered_hours: np.ndarray  # (P,)
+    matched_hours: np.ndarray  # (P,) including trades that later failed

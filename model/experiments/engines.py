@@ -2,7 +2,7 @@
 
 Every engine is a :class:`concurrent.futures.Executor`, so the sweep driver does
 not care which it has. Work is sent in batches of several runs per task, as plain
-data (:class:`model.sweeps.RunTask`), to the module-level :func:`run_batch`, so
+data (:class:`RunTask`), to the module-level :func:`run_batch`, so
 that it pickles to any worker; a run that raises is returned as a failed run with
 its traceback, never lost.
 """
@@ -10,6 +10,7 @@ its traceback, never lost.
 from __future__ import annotations
 
 import gc
+import importlib
 import multiprocessing
 import platform as python_platform
 import time
@@ -19,7 +20,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from ..economy.scenario import Scenario
+from .runs import run_scenario
 
 
 class InProcessExecutor(Executor):
@@ -34,6 +39,22 @@ class InProcessExecutor(Executor):
         return future
 
 
+@dataclass(frozen=True)
+class RunTask:
+    """One run to do: plain data, so that it pickles to any worker."""
+
+    run_id: str
+    point: int
+    replicate: int
+    seed: int
+    steps: int
+    values: dict[str, Any]  # the swept parameters at this design point
+    scenario: dict[str, Any]  # the resolved scenario, as data
+    metrics: tuple[str, ...]
+    window: int
+    observer: str | None = None
+
+
 @dataclass
 class RunOutcome:
     """What a finished run sends back: its row of ``runs.parquet`` and its per-step table (None if it failed)."""
@@ -43,11 +64,10 @@ class RunOutcome:
 
 
 def run_batch(tasks: list) -> list[RunOutcome]:
-    """Run a batch of :class:`model.sweeps.RunTask`; a failure is recorded with its traceback, not raised."""
+    """Run a batch of :class:`RunTask`; a failure is recorded with its traceback, not raised."""
     import mesa
-    import numpy as np
 
-    from . import __version__
+    from .. import __version__
 
     versions = {
         "model_version": __version__,
@@ -66,10 +86,6 @@ def run_batch(tasks: list) -> list[RunOutcome]:
 
 
 def _run_one(task, versions: dict[str, str]) -> RunOutcome:
-    from .experiments import run_scenario
-    from .scenario import Scenario
-    from .sweeps import end_of_run, load_observer
-
     row: dict[str, Any] = {
         "run_id": task.run_id,
         "point": task.point,
@@ -98,6 +114,21 @@ def _run_one(task, versions: dict[str, str]) -> RunOutcome:
     row.update(versions)
     gc.collect()  # free this run's model now: memory stays flat over thousands of runs
     return RunOutcome(row, table)
+
+
+def end_of_run(table, metrics, window: int) -> dict[str, float]:
+    """Each metric's mean over the last ``window`` weeks of a run (step 0 excluded)."""
+    played = table[table["step"] > 0].tail(window)
+    source = played if len(played) else table
+    return {metric: float(np.mean(source[metric])) for metric in metrics}
+
+
+def load_observer(path: str):
+    """The class (or factory) named ``module:name``."""
+    module_name, _, name = path.partition(":")
+    if not name:
+        raise ValueError("expected 'module:name'")
+    return getattr(importlib.import_module(module_name), name)
 
 
 @contextmanager

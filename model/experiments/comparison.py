@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .experiments import run_scenario
-from .scenario import Scenario
+from ..economy.scenario import Scenario
+from .runs import run_scenario
 from .stats import mean_interval
 
 END_WEEKS = 13

@@ -33,17 +33,14 @@ import difflib
 import hashlib
 import itertools
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .comparison import replicate_seed
-from .metrics import COLUMNS
-from .scenario import PARAMETER_KEYS, Scenario, parameters
-from .scenario_files import (
+from ..economy.metrics import COLUMNS
+from ..economy.scenario import PARAMETER_KEYS, Scenario, parameters
+from ..economy.scenario_files import (
     ScenarioError,
     ScenarioProblem,
     explain_validation_error,
@@ -51,6 +48,9 @@ from .scenario_files import (
     read_yaml_mapping,
     with_changes,
 )
+from .comparison import replicate_seed
+from .engines import RunTask, executor, load_observer, run_batch
+from .store import SweepStore
 
 DEFAULT_WINDOW_WEEKS = 13
 
@@ -85,7 +85,7 @@ class SweepSpec(BaseModel):
     observer: str | None = Field(
         None,
         description="Optional 'module:Class' whose instance watches each run (called with the model every week) "
-        "and whose result() adds numbers to the run's row, e.g. model.validation:FactObserver.",
+        "and whose result() adds numbers to the run's row, e.g. model.experiments.validation:FactObserver.",
     )
     scenario_path: Path | None = Field(None, exclude=True)
     base: Scenario | None = Field(None, exclude=True)
@@ -101,22 +101,6 @@ class SweepSpec(BaseModel):
             "base": self.base.model_dump(mode="json") if self.base else None,
         }
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class RunTask:
-    """One run to do: plain data, so that it pickles to any worker."""
-
-    run_id: str
-    point: int
-    replicate: int
-    seed: int
-    steps: int
-    values: dict[str, Any]  # the swept parameters at this design point
-    scenario: dict[str, Any]  # the resolved scenario, as data
-    metrics: tuple[str, ...]
-    window: int
-    observer: str | None = None
 
 
 def load_sweep_spec(path: str | Path) -> SweepSpec:
@@ -190,16 +174,6 @@ def load_sweep_spec(path: str | Path) -> SweepSpec:
     return spec.model_copy(update={"scenario_path": scenario_path, "base": base})
 
 
-def load_observer(path: str):
-    """The class (or factory) named ``module:name``."""
-    import importlib
-
-    module_name, _, name = path.partition(":")
-    if not name:
-        raise ValueError("expected 'module:name'")
-    return getattr(importlib.import_module(module_name), name)
-
-
 def _find_scenario(spec_path: Path, name: str) -> Path | None:
     for candidate in (spec_path.parent / name, Path(name)):
         if candidate.is_file():
@@ -254,7 +228,7 @@ def design_points(spec: SweepSpec) -> list[dict[str, Any]]:
 
 def run_id(scenario: Scenario, replicate: int, root_seed: int, steps: int) -> str:
     """Stable identity of a run: a hash of its resolved scenario, replicate, root seed, steps and model version."""
-    from . import __version__
+    from .. import __version__
 
     content = {
         "scenario": scenario.model_dump(mode="json"),
@@ -309,13 +283,6 @@ def parse_shard(text: str) -> tuple[int, int]:
     return index, count
 
 
-def end_of_run(table, metrics, window: int) -> dict[str, float]:
-    """Each metric's mean over the last ``window`` weeks of a run (step 0 excluded)."""
-    played = table[table["step"] > 0].tail(window)
-    source = played if len(played) else table
-    return {metric: float(np.mean(source[metric])) for metric in metrics}
-
-
 def run_sweep(
     spec: SweepSpec,
     out: str | Path,
@@ -341,9 +308,6 @@ def run_sweep(
     from concurrent.futures import FIRST_COMPLETED, wait
 
     from tqdm.auto import tqdm
-
-    from .engines import executor, run_batch
-    from .sweep_store import SweepStore
 
     tasks = plan_runs(spec, shard)
     store = SweepStore(Path(out), spec.fingerprint(), spec.model_dump(mode="json"), resume=resume, shard=shard)

@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..economy.scenario_files import load_scenario
 from .comparison import replicate_seed
 from .engines import executor
-from .scenario_files import load_scenario
 from .stats import mean_interval
 from .validation import beveridge_slope, s_curve
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 CALIBRATED_BASELINE = SCENARIOS / "calibrated_baseline.yaml"
 CALIBRATED_SHARING = SCENARIOS / "calibrated.yaml"
 CYCLE = {"demand.cycle_amplitude": 0.3, "demand.cycle_period_weeks": 52.0}
@@ -29,8 +29,8 @@ NATIONAL_SHARING_VOLUME = [9205, 10848, 12368, 12548]  # production-capacity sha
 
 def fact_run(scenario_data: dict, seed: int, steps: int) -> dict:
     """One run's values of every fact (runs in a worker: plain data in, plain data out)."""
-    from .experiments import run_scenario
-    from .scenario import Scenario
+    from ..economy.scenario import Scenario
+    from .runs import run_scenario
     from .validation import FactObserver
 
     observer = FactObserver()

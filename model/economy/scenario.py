@@ -6,7 +6,7 @@ A scenario lists only what differs from the defaults below, grouped in sections
 the run. Each parameter is declared once, here, with its default, its allowed
 range, its unit and a one-line meaning; the ``params`` table, the JSON Schema and
 error messages are all generated from these declarations. Reading files
-(``extends``, errors that name the file) is in :mod:`model.scenario_files`.
+(``extends``, errors that name the file) is in :mod:`model.economy.scenario_files`.
 
 Example
 -------

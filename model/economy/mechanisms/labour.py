@@ -1,6 +1,6 @@
 """Mechanism 4, labour: permanent staff, flexible task contracts, job search and training.
 
-Workers are array state (:class:`model.state.WorkerTable`), never Python objects.
+Workers are array state (:class:`model.economy.state.WorkerTable`), never Python objects.
 Each week:
 
 * **Load.** Every machine-hour a firm uses needs ``worker_hours_per_machine_hour``
@@ -35,35 +35,15 @@ reference week).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import ndtri
 
-from .draws import beta_with_mean, mean_one_lognormal
-from .scenario import LabourParams, Scenario
-from .state import FLEXIBLE, MICRO, PERMANENT, SELF_EMPLOYED, UNEMPLOYED, FirmTable, WorkerTable
+from ..draws import beta_with_mean, mean_one_lognormal
+from ..scenario import LabourParams, Scenario
+from ..state import FLEXIBLE, MICRO, PERMANENT, SELF_EMPLOYED, UNEMPLOYED, FirmTable, LabourMarket, WorkerTable
 
 GINI_SAMPLE_SIZE = 20_000
-
-
-@dataclass
-class LabourMarket:
-    """Public statistics of the labour market, per skill (shape ``(K,)``)."""
-
-    job_finding_ewma: np.ndarray  # share of eligible seekers hired into permanent jobs per week
-    task_finding_ewma: np.ndarray  # share of remaining seekers who worked a task contract
-    open_positions: np.ndarray  # workers: vacancies and task slots left unfilled this week
-    unemployed: np.ndarray  # workers unemployed at the end of the week
-    hires: np.ndarray  # permanent hires this week
-    dismissals: np.ndarray  # dismissals this week
-    wages_yuan: float = 0.0  # paid to permanent staff this week
-    flexible_pay_yuan: float = 0.0  # paid to flexible workers this week
-
-    @classmethod
-    def empty(cls, skills: int, job_finding: float = 0.0) -> LabourMarket:
-        zeros = np.zeros(skills)
-        return cls(np.full(skills, job_finding), zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy())
 
 
 def weekly_flexible_pay(params: LabourParams) -> float:

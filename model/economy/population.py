@@ -8,7 +8,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from .draws import beta_with_mean, mean_one_lognormal
-from .labour import marginal_labour_cost
+from .mechanisms.labour import marginal_labour_cost
 from .scenario import Scenario
 from .state import LARGE, MICRO, SME, FirmTable
 

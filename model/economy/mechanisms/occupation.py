@@ -34,12 +34,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..population import draw_firms, pareto_machines
+from ..scenario import Scenario
+from ..state import (
+    LARGE,
+    MICRO,
+    PERMANENT,
+    SELF_EMPLOYED,
+    SME,
+    UNEMPLOYED,
+    FirmTable,
+    LabourMarket,
+    PlatformTable,
+    WorkerTable,
+)
 from .investment import weekly_annuity
-from .labour import LabourMarket, release_staff, weekly_flexible_pay
+from .labour import release_staff, weekly_flexible_pay
 from .platforms import joining_cost
-from .population import draw_firms, pareto_machines
-from .scenario import Scenario
-from .state import LARGE, MICRO, PERMANENT, SELF_EMPLOYED, SME, UNEMPLOYED, FirmTable, PlatformTable, WorkerTable
 from .trade import design_value_kept
 
 
@@ -63,7 +74,7 @@ def choose_self_employment(
     """Workers due for review who open a micro-business this week.
 
     ``custom_crowding`` is the current share-out of the custom market (see
-    :mod:`model.demand`); founders expect their orders to be scaled by it.
+    :mod:`model.economy.mechanisms.demand`); founders expect their orders to be scaled by it.
     """
     labour, occupation, demand = scenario.labour, scenario.occupation, scenario.demand
     due = (workers.status != SELF_EMPLOYED) & (workers.training_left == 0)

@@ -24,10 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..scenario import Scenario
+from ..state import FirmTable, PlatformTable, PlatformWeek, Trades
 from .labour import marginal_labour_cost
-from .scenario import Scenario
-from .state import FirmTable, PlatformTable, Trades
-from .trade import PlatformWeek
 
 
 def create_platforms(scenario: Scenario, node_ids: np.ndarray) -> PlatformTable:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .scenario import ShockParams
+from ..scenario import ShockParams
 
 
 def _active(start_week: int, weeks: int, week: int) -> bool:

@@ -1,7 +1,7 @@
 """Running scenarios and saving what they produce.
 
 >>> from model import load_scenario
->>> from model.experiments import run_scenario
+>>> from model.experiments.runs import run_scenario
 >>> result = run_scenario(load_scenario("scenarios/baseline.yaml", {"size.firms": 200}), seed=3, steps=4)
 >>> list(result.table.columns[:3])
 ['step', 'utilisation_mean', 'utilisation_std']
@@ -19,8 +19,8 @@ import mesa
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .model import SharedManufacturingModel
-from .scenario import Scenario
+from ..economy.model import SharedManufacturingModel
+from ..economy.scenario import Scenario
 
 
 @dataclass
@@ -35,7 +35,7 @@ class RunResult:
 
     def metadata(self) -> dict:
         """What ``run.json`` records: resolved parameters, seed, versions and wall time."""
-        from . import __version__
+        from .. import __version__
 
         return {
             "scenario": self.scenario.model_dump(),

@@ -10,7 +10,7 @@ and the seller's marginal cost, non-labour cost plus the flexible labour an
 extra machine-hour needs (Nash bargaining with equal power).
 
 On each platform, members' remaining needs and offers in each process type are
-cleared by a double auction (:mod:`model.auction`). The platform realises only a
+cleared by a double auction (:mod:`model.economy.mechanisms.auction`). The platform realises only a
 share ``matching_efficiency`` of each request and offer (search and coordination
 frictions, lower on bigger, better-equipped platforms). Sellers ask their
 marginal cost grossed up by the commission and, where the credit system can
@@ -33,9 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..scenario import Scenario
+from ..state import MICRO, FirmTable, PlatformTable, PlatformWeek, Trades
 from .auction import Clearing, double_auction
-from .scenario import Scenario
-from .state import MICRO, FirmTable, PlatformTable, Trades
 
 
 @dataclass
@@ -132,15 +132,6 @@ def trade_with_partners(
 
 def _restore_trust(edges: PartnerEdges, recovery: float) -> None:
     edges.trust += recovery * (1.0 - edges.trust)
-
-
-@dataclass
-class PlatformWeek:
-    """What each platform saw this week, hours per week (before efficiency losses)."""
-
-    requested_hours: np.ndarray  # (P,)
-    offered_hours: np.ndarray  # (P,)
-    matched_hours: np.ndarray  # (P,) including trades that later failed
 
 
 def estimated_failure_rate(firms: FirmTable, platforms: PlatformTable, scenario: Scenario) -> np.ndarray:

@@ -17,7 +17,7 @@ the target moments with their sources and the tolerance that weighs them::
     parameters_file: calibrated_parameters.yaml    # written next to the spec
 
 A moment is a run's end-of-run metric (mean of the last 52 weeks) or a value of
-:class:`model.validation.FactObserver`, averaged over replicates on common random
+:class:`model.experiments.validation.FactObserver`, averaged over replicates on common random
 numbers. The distance of a point is ``sum(((simulated - target) / sd) ** 2)``.
 Each round is a Latin-hypercube sweep over the current box; the next box is
 centred on the best point so far. The best point's parameters are written as a
@@ -34,12 +34,12 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .metrics import COLUMNS
-from .scenario_files import ScenarioError, ScenarioProblem, explain_validation_error, read_yaml_mapping
+from ..economy.metrics import COLUMNS
+from ..economy.scenario_files import ScenarioError, ScenarioProblem, explain_validation_error, read_yaml_mapping
 from .stats import mean_interval
 from .sweeps import Range, SweepSpec, load_sweep_spec, run_sweep
 
-OBSERVER = "model.validation:FactObserver"
+OBSERVER = "model.experiments.validation:FactObserver"
 OBSERVED = (
     "utilisation_type_spread",
     "size_tail_exponent",
@@ -198,7 +198,7 @@ def calibrate(
 
 
 def _parameter_kinds() -> dict[str, type]:
-    from .scenario import parameters
+    from ..economy.scenario import parameters
 
     return {row["key"]: type(row["default"]) for row in parameters()}
 

@@ -19,8 +19,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .scenario import DemandParams
-from .state import MICRO, FirmTable
+from ..scenario import DemandParams
+from ..state import MICRO, FirmTable
 
 
 def cycle_factor(week: int, params: DemandParams) -> float:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .labour import LabourMarket
 from .scenario import InvestmentParams
 from .state import (
     FLEXIBLE,
@@ -23,6 +22,7 @@ from .state import (
     STATUS_NAMES,
     UNEMPLOYED,
     FirmTable,
+    LabourMarket,
     PlatformTable,
     Trades,
     WorkerTable,

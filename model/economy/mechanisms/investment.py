@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .scenario import InvestmentParams
-from .state import FirmTable
+from ..scenario import InvestmentParams
+from ..state import FirmTable
 
 
 def weekly_annuity(params: InvestmentParams, principal: float | np.ndarray | None = None):
