@@ -92,8 +92,9 @@ elif variant == "numpy":
     print(json.dumps({{"us": elapsed / (steps * n) * 1e6, "rss": peak_mb()}}))
 
 else:
-    from model import SharedManufacturingModel, load_scenario, metrics
-    import model.model as model_module
+    from model import SharedManufacturingModel, load_scenario
+    from model.economy import metrics
+    import model.economy.model as model_module
 
     collecting = [0.0]
 

@@ -1,6 +1,7 @@
 """Command line of the shared-manufacturing economy.
 
-    python run.py run SCENARIO [SCENARIO ...] [--seed N] [--steps N] [--out DIR] [--set KEY=VALUE]...
+    python run.py run SCENARIO [SCENARIO ...] [--seed N] [--steps N] [--out DIR] [--set KEY=VALUE]... [--ledger]
+                      [--firm-panel]
     python run.py compare A.yaml B.yaml [C.yaml ...] [--seeds N] [--steps N] [--out DIR]
     python run.py sweep SPEC [--out DIR] [--workers N] [--scheduler ADDR] [--resume] [--shard i/N]
     python run.py sensitivity SPEC [--out DIR] [--workers N] [--scheduler ADDR]
@@ -91,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a parameter with a dotted key, e.g. --set platforms.commission_rate=0.1 (repeatable)",
     )
+    run.add_argument(
+        "--ledger",
+        action="store_true",
+        help="also write ledger.parquet: the yearly transaction-flow matrix (kinds of payment x sectors, yuan)",
+    )
+    run.add_argument("--firm-panel", action="store_true", help="also write firms.parquet: one row per firm per week")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(command=_run_command)
 
@@ -368,7 +375,14 @@ def _run_command(args: argparse.Namespace) -> int:
     out_dirs = _output_dirs(scenarios, args.out)
     results = []
     for scenario, out_dir in zip(scenarios, out_dirs):
-        result = run_scenario(scenario, seed=args.seed, steps=args.steps, progress=not args.quiet)
+        result = run_scenario(
+            scenario,
+            seed=args.seed,
+            steps=args.steps,
+            progress=not args.quiet,
+            ledger=args.ledger,
+            firm_panel=args.firm_panel,
+        )
         try:
             save_run(result, out_dir)
         except OSError as error:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from numpy.random import Generator
+
 from tests.helpers import REPO, run
 
 
@@ -47,3 +49,23 @@ def test_same_seed_same_state_in_python():
     assert first.datacollector.get_model_vars_dataframe().equals(second.datacollector.get_model_vars_dataframe())
     assert (first.firms.cash_yuan == second.firms.cash_yuan).all()
     assert (first.firms.membership == second.firms.membership).all()
+
+
+def test_after_set_up_every_draw_comes_from_a_stream_named_for_its_week(monkeypatch):
+    # Common random numbers that last: a generator kept from one week to the next would hand a scenario
+    # different numbers from the week its history first differs from another's, for the rest of the run.
+    economy = run(seed=2, weeks=0, size__firms=200)
+    kept = [name for name, value in {**vars(economy), **vars(economy.streams)}.items() if isinstance(value, Generator)]
+    assert kept == ["rng"]  # Mesa's own generator, which nothing in the economy draws from:
+
+    class Untouchable:
+        def __getattr__(self, name):
+            raise AssertionError(f"model.rng.{name} used: draws must come from named streams")
+
+    def persistent_stream(name):
+        raise AssertionError(f"stream {name!r} drawn after set-up, not named for its week")
+
+    monkeypatch.setattr(economy, "rng", Untouchable())
+    monkeypatch.setattr(economy.streams, "stream", persistent_stream)
+    economy.run(30)
+    assert economy.week_metrics["micro_entrepreneurs"] > 0

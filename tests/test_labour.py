@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from model import SharedManufacturingModel
-from model.economy.mechanisms.labour import _matches, weekly_flexible_pay
+from model.economy.mechanisms.labour import _matches
 from model.economy.state import MICRO, PERMANENT, SELF_EMPLOYED
 from tests.helpers import scenario
 
@@ -20,6 +20,7 @@ def weeks_of_labour():
     weeks = []
     for _ in range(40):
         permanent_at_start = economy.workers.status == PERMANENT
+        owners_at_start = economy.workers.status == SELF_EMPLOYED  # who draws on a business this week
         economy.step()
         firms, workers, market = economy.firms, economy.workers, economy.labour_market
         staff = np.zeros_like(firms.staff)
@@ -31,9 +32,17 @@ def weeks_of_labour():
                 "metrics": dict(economy.week_metrics),
                 "staff_matches_workers": np.array_equal(staff, firms.staff),
                 "wages_paid": market.wages_yuan,
-                "wages_received": float(workers.income[permanent_at_start].sum()),
-                "flexible_paid_by_firms": float(firms.flexible_filled.sum() * weekly_flexible_pay(params)),
+                "wages_received": float(
+                    np.minimum(workers.income[permanent_at_start], params.wage_yuan_per_week).sum()
+                ),
+                "paid_to_workers": economy.ledger.week_flows()
+                .query("payee == 'workers'")
+                .set_index("kind")["yuan"]
+                .drop(["owner's draw", "closing cash to founder", "training subsidy"], errors="ignore")
+                .sum(),
+                "income_of_employees": float(workers.income[~owners_at_start].sum()),
                 "flexible_received": market.flexible_pay_yuan,
+                "flexible_paid": economy.ledger.week_total("flexible pay"),
                 "owners_run_active_micro": bool(
                     np.all(firms.active[workers.employer[owners]])
                     and np.all(firms.kind[workers.employer[owners]] == MICRO)
@@ -61,11 +70,12 @@ def test_firms_staff_counts_match_the_workers_they_employ(weeks_of_labour):
     assert all(week["staff_matches_workers"] and week["employers_active"] for week in weeks)
 
 
-def test_wages_and_task_pay_paid_by_firms_equal_what_workers_receive(weeks_of_labour):
+def test_what_workers_earned_this_week_is_what_the_ledger_paid_them(weeks_of_labour):
     _, weeks = weeks_of_labour
     for week in weeks:
         assert week["wages_paid"] == pytest.approx(week["wages_received"], rel=1e-12)
-        assert week["flexible_paid_by_firms"] == pytest.approx(week["flexible_received"], rel=1e-9)
+        assert week["flexible_paid"] == pytest.approx(week["flexible_received"], rel=1e-9)
+        assert week["paid_to_workers"] == pytest.approx(week["income_of_employees"], rel=1e-9)
 
 
 def test_each_micro_business_has_one_owner_and_each_owner_one_business(weeks_of_labour):

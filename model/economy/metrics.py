@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .scenario import InvestmentParams
 from .state import (
     FLEXIBLE,
     LARGE,
@@ -51,7 +50,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
         "Output-weighted mean Herfindahl index of each firm's production across process types.",
     ),
     "failed_trade_share": ("share", "Share of matched traded hours that failed (defect or non-delivery)."),
-    "investment": ("yuan/week", "Spending on new machines this week."),
+    "investment": ("yuan/week", "Spending on new machines this week, by incumbents and entrants."),
+    "investment_by_entrants": (
+        "yuan/week",
+        "Of which new SMEs and micro-businesses spent on the machines they start with.",
+    ),
     "capital_stock": ("hours/week", "Installed capacity of all active firms (usable or not)."),
     "platform_members": ("firms", "Firms that belong to at least one platform."),
     "platform_hhi": ("HHI 0-1", "Concentration of delivered platform hours across platforms (0 if none)."),
@@ -186,10 +189,11 @@ def gini(values: np.ndarray) -> float:
     return float((2.0 * np.sum(np.arange(1, n + 1) * ordered) / (n * total)) - (n + 1) / n)
 
 
-def measure_capital(firms: FirmTable, machines_bought: np.ndarray, params: InvestmentParams) -> dict[str, float]:
-    """``investment`` (yuan spent on machines this week) and ``capital_stock`` (installed hours/week)."""
+def measure_capital(firms: FirmTable, investment_yuan: float, entrants_yuan: float) -> dict[str, float]:
+    """``investment`` (yuan spent on machines this week), the part spent by entrants, and ``capital_stock``."""
     return {
-        "investment": float(machines_bought.sum() * params.machine_price_yuan),
+        "investment": float(investment_yuan),
+        "investment_by_entrants": float(entrants_yuan),
         "capital_stock": float((firms.installed_hours * firms.active).sum()),
     }
 

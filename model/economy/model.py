@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import zlib
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,15 @@ from typing import Any
 import mesa
 import networkx as nx
 import numpy as np
+import pandas as pd
 
 from agents import SME, LargeFirm, MicroEntrepreneur, Platform
 
 from . import mesa_compat, metrics
+from .ledger import Ledger
 from .market_graph import MarketGraph
-from .mechanisms import demand, investment, labour, occupation, platforms, production, shocks, trade
+from .mechanisms import accounts, demand, investment, labour, occupation, platforms, production, shocks, trade
+from .panel import FirmPanel
 from .population import create_firms, link_entrants, supply_partners
 from .scenario import Scenario
 from .scenario_files import load_scenario, with_changes
@@ -37,24 +41,27 @@ _FIRM_CLASSES = {LARGE: LargeFirm, MICRO: MicroEntrepreneur}
 
 
 class RandomStreams:
-    """One independent random generator per mechanism, derived from the seed and the mechanism's name.
+    """Independent random generators named by what they draw, derived from the seed and the name.
 
-    A change to one mechanism's draws does not shift another's, so two scenarios
-    run on the same seed share their random numbers wherever they share mechanisms.
+    A change to one mechanism's draws does not shift another's, and weekly streams
+    start afresh each week, so two scenarios run on the same seed share their
+    random numbers wherever, and whenever, they share mechanisms.
     """
 
     def __init__(self, seed: int):
         self.seed = seed
-        self.labour = self.stream("labour")
-        self.occupation = self.stream("occupation")
 
     def stream(self, name: str) -> np.random.Generator:
-        """A fresh generator for the mechanism or attribute ``name``; the same name gives the same draws."""
+        """A fresh generator for the attribute ``name``; the same name gives the same draws."""
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(zlib.crc32(name.encode()),)))
 
     def weekly(self, name: str, week: int) -> np.random.Generator:
         """A fresh generator for the draws named ``name`` in ``week``: row ``i`` always gets the ``i``-th draw."""
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(zlib.crc32(name.encode()), week)))
+
+    def week_of(self, mechanism: str, *, week: int) -> Callable[[str], np.random.Generator]:
+        """``name -> weekly("mechanism.name", week)``: a mechanism's named streams for one week."""
+        return lambda name: self.weekly(f"{mechanism}.{name}", week)
 
 
 class SharedManufacturingModel(mesa.Model):
@@ -75,6 +82,9 @@ class SharedManufacturingModel(mesa.Model):
     keep_order_books : bool, optional
         Keep each week's platform order books in ``model.order_books`` (a list of
         :class:`model.economy.mechanisms.trade.OrderBook`), to take the clearing apart.
+    firm_panel : bool, optional
+        Keep one row per firm per week (:meth:`firm_panel`), as Mesa's agent
+        reporters would, at no cost when off.
     **parameters
         Dotted parameter keys applied on top of ``scenario``, e.g.
         ``**{"platforms.commission_rate": 0.1}``, so that ``mesa.batch_run`` can
@@ -95,6 +105,8 @@ class SharedManufacturingModel(mesa.Model):
         The labour pool, one row per worker (array state, not agents).
     labour_market : LabourMarket
         This week's labour-market statistics per skill.
+    ledger : Ledger
+        Every payment, payer sector to payee sector, by kind (:mod:`model.economy.ledger`).
     firm_agents, platform_agents : list
         The Mesa agents, one per row (``model.agents_by_type[SME]`` holds the active ones).
     datacollector : mesa.DataCollector
@@ -108,6 +120,7 @@ class SharedManufacturingModel(mesa.Model):
         seed: int | None = None,
         rng: int | np.random.SeedSequence | np.random.Generator | None = None,
         keep_order_books: bool = False,
+        firm_panel: bool = False,
         **parameters: Any,
     ):
         if mesa_compat.is_run_record(scenario):
@@ -127,7 +140,6 @@ class SharedManufacturingModel(mesa.Model):
         self.params = scenario
         self._agent_numbers = itertools.count(1)
         self.streams = RandomStreams(self.seed)
-        self._next_id = itertools.count(1)
 
         self.firms = create_firms(
             scenario, scenario.platforms.count, lambda name: self.streams.stream(f"population.{name}")
@@ -150,10 +162,13 @@ class SharedManufacturingModel(mesa.Model):
         self.last_trades = Trades.empty()
         self.keep_order_books = keep_order_books
         self.order_books: list[trade.OrderBook] = []
+        self.ledger = Ledger(self.firms, self.workers, self.platforms, firm_flows=firm_panel)
+        self._panel = FirmPanel() if firm_panel else None
 
         platforms.update_size(self.firms, self.platforms, scenario)
         self.week_metrics = metrics.measure(self.firms, self.platforms, self.last_trades)
-        self.week_metrics.update(metrics.measure_capital(self.firms, np.zeros(1), scenario.investment))
+        self.week_metrics.update(metrics.measure_capital(self.firms, 0.0, 0.0))
+        self._entrants_investment = 0.0
         self.week_metrics.update(metrics.measure_population(self.firms, self.platforms))
         self.week_metrics.update(metrics.measure_labour(self.workers, self.labour_market))
         self.datacollector = mesa.DataCollector(
@@ -173,60 +188,60 @@ class SharedManufacturingModel(mesa.Model):
                 agent.remove()
 
     def step(self) -> None:
-        """One week: orders, own production, trade, labour, books, then entry, exit and reviews."""
+        """One week of the economy's calendar; each stage hands the next what it needs."""
         week = self.steps
         self._apply_interventions(week)
-        firms, market, scenario = self.firms, self.platforms, self.params
-        firms.reset_week()
-        firms.available_share[:] = shocks.available_share(week, scenario.shocks, scenario.size.process_types)
-        market.active[:] = shocks.platforms_up(week, scenario.shocks, market.n)
-        platforms.update_size(firms, market, scenario)
-        demand.place_orders(
-            firms,
-            self.sector_shock,
-            platforms.platform_reach(firms, market),
-            self._market_share() * shocks.demand_factor(week, scenario.shocks),
-            week,
-            scenario.demand,
-            lambda name: self.streams.weekly(f"demand.{name}", week),
-        )
-        need_hours, offer_hours = production.serve_own_orders(firms)
-        partner_trades = trade.trade_with_partners(
-            firms,
-            self.partner_edges,
-            need_hours,
-            offer_hours,
-            scenario,
-            lambda name: self.streams.weekly(f"trade.{name}", week),
-        )
+        firms, workers, market, params, ledger = self.firms, self.workers, self.platforms, self.params, self.ledger
+        draws = partial(self.streams.week_of, week=week)
+        ledger.open_week(week)
+        active_at_start = firms.active.copy()
+        demand_factor = shocks.set_conditions(firms, market, week, params.shocks)
+        platforms.update_size(firms, market, params)
+        reach, share = platforms.platform_reach(firms, market), self._market_share() * demand_factor
+        orders = demand.place_orders(firms, self.sector_shock, reach, share, week, params.demand, draws("demand"))
+        plan = production.plan_week(firms, orders, labour.workforce(firms, workers), params.labour)
         books = [] if self.keep_order_books else None
-        platform_trades, platform_week = trade.clear_platforms(
-            firms, market, need_hours, offer_hours, scenario, self.streams.weekly("trade.platforms", week), books
+        traded = trade.trade_week(firms, self.partner_edges, market, plan, params, draws("trade"), ledger, books)
+        produced = plan.own_hours + traded.trades.sold_hours(*orders.shape)
+        members = firms.membership.any(axis=1)
+        worked, self.labour_market = labour.work_the_week(
+            firms, workers, self.labour_market, produced, members, week, params, draws("labour"), ledger
         )
+        delivered = production.deliver(firms, orders, plan, traded.trades, worked.unstaffed_hours, params)
+        fees = platforms.charge_fees(firms, market, ledger)
+        revenue = accounts.settle(firms, workers, delivered, traded, worked, fees, plan.offer_hours, params, ledger)
+        platforms.record_platform_week(firms, market, traded.trades, traded.platform_week, params)
+        self.week_metrics = metrics.measure(firms, market, traded.trades)
+
+        opened, closed = self._entry_and_exit(week)
+        investment.review_machines(firms, week, params.investment, ledger)
+        joined, left = platforms.review_memberships(firms, market, week, params, ledger)
+        labour.review_training(workers, self.labour_market, week, params, draws("labour")("training"), ledger)
+        self._record_week(traded.trades, np.concatenate([joined, opened]), np.concatenate([left, closed]), books)
+        if self._panel is not None:
+            self._panel.record(week, firms, active_at_start, delivered, worked, revenue, ledger, params.labour)
+        self.datacollector.collect(self)
+
+    def _record_week(self, trades: Trades, joined: np.ndarray, left: np.ndarray, books: list | None) -> None:
+        """End-of-week measurements, the market graph's batch update, and what the week leaves for inspection."""
+        invested = self.ledger.week_total("machine purchase")
+        self.week_metrics.update(metrics.measure_capital(self.firms, invested, self._entrants_investment))
+        self.week_metrics.update(metrics.measure_population(self.firms, self.platforms))
+        self.week_metrics.update(metrics.measure_labour(self.workers, self.labour_market))
+        self._market.record_week(trades, joined, left)
+        self.last_trades = trades
         if books is not None:
             self.order_books = books  # this week's books
-        trades = Trades.concat([partner_trades, platform_trades])
-        platforms.charge_fees(firms, market)
-        self.labour_market = labour.labour_week(
-            firms, self.workers, self.labour_market, firms.membership.any(axis=1), week, scenario, self.streams.labour
-        )
-        production.book_week(firms, trades, offer_hours, scenario)
-        platforms.record_platform_week(firms, market, trades, platform_week, scenario)
-        labour.record_incomes(firms, self.workers, scenario)
-        self.week_metrics = metrics.measure(firms, market, trades)
 
-        opened_memberships, closed_memberships = self._entry_and_exit(week)
-        bought, _ = investment.review_machines(self.firms, week, scenario.investment)
-        joined, left = platforms.review_memberships(self.firms, market, week, scenario)
-        labour.review_training(self.workers, self.labour_market, week, scenario, self.streams.labour)
-        self.week_metrics.update(metrics.measure_capital(self.firms, bought, scenario.investment))
-        self.week_metrics.update(metrics.measure_population(self.firms, market))
-        self.week_metrics.update(metrics.measure_labour(self.workers, self.labour_market))
-        self._market.record_week(
-            trades, np.concatenate([joined, opened_memberships]), np.concatenate([left, closed_memberships])
-        )
-        self.last_trades = trades
-        self.datacollector.collect(self)
+    def holdings(self) -> dict[str, float]:
+        """What firms, workers and platforms hold now (yuan): plain sums of cash and savings, not the ledger's."""
+        return self.ledger.holdings()
+
+    def firm_panel(self) -> pd.DataFrame:
+        """One row per firm per week from week 1 (see :mod:`model.economy.panel`); needs ``firm_panel=True``."""
+        if self._panel is None:
+            raise RuntimeError("build the model with firm_panel=True to keep the per-firm panel")
+        return self._panel.to_frame()
 
     def _apply_interventions(self, week: int) -> None:
         """Apply the scenario's interventions due at the start of ``week``, and what follows from them."""
@@ -262,42 +277,47 @@ class SharedManufacturingModel(mesa.Model):
         return (self._micro_reference / running) ** self.params.demand.custom_market_crowding
 
     def _entry_and_exit(self, week: int) -> tuple[np.ndarray, np.ndarray]:
-        """Close failing firms, open workers' micro-businesses and new SMEs.
+        """Close failing firms, open workers' micro-businesses and new SMEs, and pay for all of it.
 
         Returns the ``(firm row, platform row)`` memberships that began and ended with them.
         """
-        scenario, workers = self.params, self.workers
-        closing = occupation.closing_firms(self.firms, week, scenario)
-        closed_memberships = occupation.close_firms(self.firms, workers, closing, scenario)
+        params, firms, workers, ledger = self.params, self.firms, self.workers, self.ledger
+        closing = occupation.closing_firms(firms, week, params)
+        closed_memberships = occupation.close_firms(firms, workers, closing, params, ledger)
         for row in closing.tolist():  # only this week's leavers
             self.firm_agents[row].remove()
 
         founders = occupation.choose_self_employment(
-            workers, self.platforms, self.labour_market, self._custom_market_share(), week, scenario
+            workers, self.platforms, self.labour_market, self._custom_market_share(), week, params
         )
+        n_platforms = self.platforms.n
         micro = None
         if founders.workers.size:
-            micro = occupation.micro_businesses(
-                founders, workers, self.platforms.n, week, scenario, self.streams.occupation
-            )
-        smes = occupation.new_smes(self.firms, self.platforms.n, week, scenario, lambda _name: self.streams.occupation)
+            micro_draws = self.streams.week_of("occupation.micro", week=week)
+            micro = occupation.micro_businesses(founders, workers, n_platforms, week, params, micro_draws)
+        smes = occupation.new_smes(firms, n_platforms, week, params, self.streams.week_of("occupation.sme", week=week))
+        self._entrants_investment = 0.0
         if micro is None and smes is None:
             return np.zeros((0, 2), np.int64), closed_memberships
+        sme_cash = np.zeros(0) if smes is None else smes.cash_yuan.copy()
+        if smes is not None:
+            smes.cash_yuan[:] = 0.0  # paid in by their owners once admitted
         # Founders settle next to their former employer; new SMEs next to a random firm.
         entrants = micro if micro is not None else smes
-        anchors = np.concatenate(
-            [workers.employer[founders.workers], np.full(0 if smes is None else smes.n, -1, np.int64)]
-        )
+        anchors = np.concatenate([workers.employer[founders.workers], np.full(sme_cash.size, -1, np.int64)])
         if micro is not None and smes is not None:
             entrants.extend(smes)
-        rows = self._admit(entrants, anchors)
-        micro_rows = rows[: founders.workers.size]
-        occupation.hand_over(self.firms, workers, founders, micro_rows)
-        new_members, platform = np.nonzero(self.firms.membership[micro_rows])
+        rows = self._admit(entrants, anchors, self.streams.weekly("occupation.anchors", week))
+        micro_rows, sme_rows = rows[: founders.workers.size], rows[founders.workers.size :]
+        occupation.hand_over(firms, workers, founders, micro_rows)
+        occupation.open_micro_businesses(firms, workers, founders, micro_rows, params, ledger)
+        occupation.open_smes(firms, sme_rows, sme_cash, params, ledger)
+        self._entrants_investment = ledger.week_total("machine purchase")  # machine reviews come later in the week
+        new_members, platform = np.nonzero(firms.membership[micro_rows])
         opened_memberships = np.stack([micro_rows[new_members], platform], axis=1).astype(np.int64)
         return opened_memberships, closed_memberships
 
-    def _admit(self, newcomers, anchors: np.ndarray) -> np.ndarray:
+    def _admit(self, newcomers, anchors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Add entrants to the tables, the supply network, the market graph and Mesa; returns their rows.
 
         An anchor of -1 is replaced by a random active firm; the entrant settles next to its anchor.
@@ -305,7 +325,7 @@ class SharedManufacturingModel(mesa.Model):
         if newcomers.n == 0:
             return np.zeros(0, np.int64)
         alive = np.flatnonzero(self.firms.active)
-        anchors = np.where(anchors >= 0, anchors, alive[self.streams.occupation.integers(0, alive.size, anchors.size)])
+        anchors = np.where(anchors >= 0, anchors, alive[rng.integers(0, alive.size, anchors.size)])
         labour.expect_load(newcomers, self.params)
         rows = self.firms.extend(newcomers)
         self._add_firm_agents(rows)

@@ -176,10 +176,6 @@ def draw_firms(
         capacity_week=(machines * (machine_hours * np.ones(k))).sum(axis=1),  # as capacity_hours sums it
         output_hours=zeros(),
         profit_yuan=zeros(),
-        expenses_yuan=zeros(),
-        labour_cost_yuan=zeros(),
-        flexible_slots=zeros(k),
-        flexible_filled=zeros(k),
     )
 
 

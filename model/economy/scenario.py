@@ -388,8 +388,16 @@ class LabourParams(Section):
     overtime_premium: float = param(
         0.5, 0.0, 5.0, "share", "Pay above the hourly wage for overtime, used when no flexible worker is found."
     )
+    max_overtime_share: float = param(
+        0.5,
+        0.0,
+        2.0,
+        "share of normal hours",
+        "Most overtime a firm's own workers (staff, owner) work, as a share of their normal hours; "
+        "machine-hours beyond it that no flexible worker covers are not produced.",
+    )
     unemployment_benefit_yuan_per_week: float = param(
-        300.0, 0.0, 1e6, "yuan/week", "Income of an unemployed worker (paid from outside the economy)."
+        300.0, 0.0, 1e6, "yuan/week", "Benefit the government pays each unemployed worker (and each trainee)."
     )
     matching_efficiency: float = param(
         0.4, 0.0, 10.0, "", "Matching efficiency A of traditional hiring channels: matches = A u^alpha v^(1-alpha)."

@@ -68,7 +68,7 @@ class FirmTable:
     platform_surplus_ewma: np.ndarray  # (N, P) yuan/week gained through each platform
     sales_record: np.ndarray  # (N,) platform trades the firm has sold (for its credit record)
     failure_record: np.ndarray  # (N,) of which failed
-    unmet_ewma: np.ndarray  # (N, K) hours/week of orders left unserved
+    unmet_ewma: np.ndarray  # (N, K) hours/week of orders unserved for want of machines (not of workers)
     bought_ewma: np.ndarray  # (N, K) hours/week bought from others
     used_ewma: np.ndarray  # (N, K) hours/week of own capacity used
     rent_price_ewma: np.ndarray  # (N, K) yuan/hour paid for bought hours
@@ -80,7 +80,7 @@ class FirmTable:
     load_ewma: np.ndarray  # (N, K) labour load in workers, moving average
     load_sq_ewma: np.ndarray  # (N, K) its second moment
 
-    # --- this week's flows (hours/week, yuan/week) ----------------------------
+    # --- last week, as played (hours/week, yuan/week); written once by its stage ---
     orders_hours: np.ndarray  # (N, K) new orders plus backlog
     own_hours: np.ndarray  # (N, K) produced in-house for own orders
     bought_hours: np.ndarray  # (N, K) delivered by other firms
@@ -90,10 +90,6 @@ class FirmTable:
     capacity_week: np.ndarray  # (N,) machine-hours the firm could use this week
     output_hours: np.ndarray  # (N,) machine-hours it used (for its own orders and for others)
     profit_yuan: np.ndarray  # (N,) operating profit this week
-    expenses_yuan: np.ndarray  # (N,) fees and search costs booked this week
-    labour_cost_yuan: np.ndarray  # (N,) wages, flexible pay, overtime, hiring and dismissal costs this week
-    flexible_slots: np.ndarray  # (N, K) worker-weeks of load beyond permanent staff
-    flexible_filled: np.ndarray  # (N, K) of which flexible workers covered (the rest is overtime)
     _buffers: dict = field(default_factory=dict, repr=False)  # room to grow into, per array (see extend)
     _review_phases: dict = field(default_factory=dict, repr=False)  # see due_for_review
 
@@ -118,21 +114,6 @@ class FirmTable:
     def installed_hours(self) -> np.ndarray:
         """(N,) machine-hours per week each firm has installed, whether usable this week or not."""
         return self.machines.sum(axis=1) * self.machine_hours_per_week
-
-    def reset_week(self) -> None:
-        """Zero this week's flows before the week is played."""
-        for flow in (
-            self.own_hours,
-            self.bought_hours,
-            self.sold_hours,
-            self.unmet_hours,
-            self.profit_yuan,
-            self.expenses_yuan,
-            self.labour_cost_yuan,
-            self.flexible_slots,
-            self.flexible_filled,
-        ):
-            flow.fill(0.0)
 
     def extend(self, newcomers: FirmTable) -> np.ndarray:
         """Append entrants' rows (every per-firm array grows); returns their row numbers.
@@ -207,6 +188,7 @@ class PlatformTable:
     traded_hours: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) this week, delivered
     traded_value: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) yuan this week
     commission_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) this week
+    cash_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) commissions and fees received so far
 
     @property
     def n(self) -> int:
@@ -245,6 +227,18 @@ class Trades:
     def delivered(self) -> np.ndarray:
         return ~self.failed
 
+    def sold_hours(self, n: int, k: int) -> np.ndarray:
+        """(n, k) hours each firm delivered to others in each process type (failed trades deliver nothing)."""
+        return self._by_cell(self.seller, n, k)
+
+    def bought_hours(self, n: int, k: int) -> np.ndarray:
+        """(n, k) hours delivered to each firm by others in each process type."""
+        return self._by_cell(self.buyer, n, k)
+
+    def _by_cell(self, firm: np.ndarray, n: int, k: int) -> np.ndarray:
+        hours = self.hours * self.delivered
+        return np.bincount(firm * k + self.process, weights=hours, minlength=n * k).reshape(n, k)
+
     @cached_property
     def paid_yuan(self) -> np.ndarray:
         """(T,) what each buyer pays: hours x price if delivered, else 0 (read once ``failed`` is final)."""
@@ -282,3 +276,68 @@ class PlatformWeek:
     requested_hours: np.ndarray  # (P,)
     offered_hours: np.ndarray  # (P,)
     matched_hours: np.ndarray  # (P,) including trades that later failed
+
+
+@dataclass
+class ProductionPlan:
+    """What each firm plans before trade (hours/week, shape (N, K)); trade lowers ``need`` and ``offer`` in place.
+
+    ``own_hours`` is in-house production for its own orders as planned; ``need_hours``
+    the orders it must source from others (what trade leaves is unmet);
+    ``offer_hours`` the idle hours it offers others (what trade leaves is unsold).
+    """
+
+    own_hours: np.ndarray
+    need_hours: np.ndarray
+    offer_hours: np.ndarray
+    offered_hours: np.ndarray  # (N, K) offers before trade
+
+
+@dataclass
+class TradeWeek:
+    """This week's trade: the matched trades, what each platform saw, and what firms spent searching."""
+
+    trades: Trades
+    platform_week: PlatformWeek
+    search_cost_yuan: np.ndarray  # (N,) paid for contacting partners
+
+
+@dataclass
+class LabourWeek:
+    """Who worked this week's production and what it cost each firm.
+
+    Hours are worker-hours per week, ``(N,)`` per firm unless noted. Every
+    machine-hour run needs ``worker_hours_per_machine_hour`` of them, covered by
+    the firm's permanent staff, its owner (a micro-business), flexible workers on
+    task contracts, and overtime; what none of them can cover is
+    ``unstaffed_hours`` and is not produced.
+    """
+
+    labour_cost_yuan: np.ndarray  # wages, flexible pay, overtime, severance and hiring costs
+    staff: np.ndarray  # permanent workers on the payroll this week
+    staff_hours: np.ndarray  # their normal hours (paid whether busy or not)
+    owner_hours: np.ndarray  # a micro-business owner's hours, overtime included
+    flexible_hours: np.ndarray  # worked by flexible workers
+    overtime_hours: np.ndarray  # overtime of permanent staff
+    needed_hours: np.ndarray  # labour the planned own and sold machine-hours need
+    unstaffed_hours: np.ndarray  # (N, K) planned own machine-hours nobody could staff (not produced)
+
+
+@dataclass
+class Deliveries:
+    """What was produced and delivered this week (machine-hours/week, shape (N, K))."""
+
+    own_hours: np.ndarray  # made in-house for the firm's own orders
+    bought_hours: np.ndarray  # delivered to the firm by others
+    sold_hours: np.ndarray  # delivered by the firm to others
+    unmet_hours: np.ndarray  # ordered but not served
+    unstaffed_hours: np.ndarray  # of which planned in-house but not made, for want of workers
+
+    @property
+    def served_hours(self) -> np.ndarray:
+        return self.own_hours + self.bought_hours
+
+    @property
+    def used_hours(self) -> np.ndarray:
+        """Hours the firm's own machines ran."""
+        return self.own_hours + self.sold_hours

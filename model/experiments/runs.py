@@ -19,6 +19,7 @@ import mesa
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ..economy.ledger import transaction_flow_matrix
 from ..economy.model import SharedManufacturingModel
 from ..economy.scenario import Scenario
 
@@ -32,6 +33,8 @@ class RunResult:
     steps: int
     table: pd.DataFrame
     wall_time_s: float
+    ledger: pd.DataFrame | None = None  # yearly transaction-flow matrix, if asked for
+    firms: pd.DataFrame | None = None  # per-firm weekly panel, if asked for
 
     def metadata(self) -> dict:
         """What ``run.json`` records: resolved parameters, seed, versions and wall time."""
@@ -51,15 +54,24 @@ class RunResult:
 
 
 def run_scenario(
-    scenario: Scenario, seed: int, steps: int | None = None, *, progress: bool = False, observer=None
+    scenario: Scenario,
+    seed: int,
+    steps: int | None = None,
+    *,
+    progress: bool = False,
+    observer=None,
+    ledger: bool = False,
+    firm_panel: bool = False,
 ) -> RunResult:
     """Build the economy for ``scenario`` with ``seed`` and play ``steps`` weeks (default: the scenario's).
 
     ``observer``, if given, is called with the model at the start and after every week.
+    ``ledger`` keeps the yearly transaction-flow matrix (:func:`model.economy.ledger.transaction_flow_matrix`)
+    and ``firm_panel`` the per-firm weekly panel in the result.
     """
     steps = scenario.steps if steps is None else steps
     start = time.perf_counter()
-    economy = SharedManufacturingModel(scenario, seed=seed)
+    economy = SharedManufacturingModel(scenario, seed=seed, firm_panel=firm_panel)
     if observer is not None:
         observer(economy)
     for _ in tqdm(range(steps), desc=scenario.name or "run", unit="week", disable=not progress, leave=False):
@@ -68,13 +80,30 @@ def run_scenario(
             observer(economy)
     table = economy.datacollector.get_model_vars_dataframe()
     table.insert(0, "step", range(len(table)))
-    return RunResult(scenario, seed, steps, table, time.perf_counter() - start)
+    return RunResult(
+        scenario,
+        seed,
+        steps,
+        table,
+        time.perf_counter() - start,
+        ledger=transaction_flow_matrix(economy.ledger.flows()) if ledger else None,
+        firms=economy.firm_panel() if firm_panel else None,
+    )
 
 
 def save_run(result: RunResult, out_dir: Path) -> None:
-    """Write ``model.parquet``, ``run.json`` and ``headline.png`` into ``out_dir``."""
+    """Write ``model.parquet``, ``run.json`` and ``headline.png`` into ``out_dir``.
+
+    Also ``ledger.parquet`` (yearly transaction-flow matrix: one row per year and kind
+    of payment, one column per sector, inflow minus outflow in yuan) and
+    ``firms.parquet`` (the per-firm weekly panel) when the result holds them.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     result.table.to_parquet(out_dir / "model.parquet", index=False)
+    if result.ledger is not None:
+        result.ledger.to_parquet(out_dir / "ledger.parquet", index=False)
+    if result.firms is not None:
+        result.firms.to_parquet(out_dir / "firms.parquet", index=False)
     (out_dir / "run.json").write_text(json.dumps(result.metadata(), indent=2), encoding="utf-8")
     save_comparison_figure([result], out_dir / "headline.png")
 

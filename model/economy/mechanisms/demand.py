@@ -52,8 +52,8 @@ def place_orders(
     week: int,
     params: DemandParams,
     stream: Callable[[str], np.random.Generator],
-) -> None:
-    """Draw this week's orders into ``firms.orders_hours`` (new orders plus backlog).
+) -> np.ndarray:
+    """This week's orders, (N, K) machine-hours: new orders plus the backlog customers still wait for.
 
     Updates the firm shocks in ``firms.demand_shock`` and the process-type shocks
     in ``sector_shock`` (shape ``(K,)``) in place. ``platform_reach`` is, per firm,
@@ -80,4 +80,4 @@ def place_orders(
 
     new_orders = firms.order_mix * np.exp(lumpiness + (sector_shock - 0.5 * sector_var))
     new_orders *= firm_level[:, None]
-    np.add(new_orders, firms.backlog_hours, out=firms.orders_hours)
+    return new_orders + firms.backlog_hours

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..ledger import Ledger
 from ..scenario import InvestmentParams
 from ..state import FirmTable
 
@@ -34,8 +35,10 @@ def weekly_annuity(params: InvestmentParams, principal: float | np.ndarray | Non
     return yearly / 52.0
 
 
-def review_machines(firms: FirmTable, week: int, params: InvestmentParams) -> tuple[np.ndarray, np.ndarray]:
-    """Buy or sell machines for firms due for review, in place on ``firms.machines`` and cash.
+def review_machines(
+    firms: FirmTable, week: int, params: InvestmentParams, ledger: Ledger
+) -> tuple[np.ndarray, np.ndarray]:
+    """Buy or sell machines for firms due for review, in place on ``firms.machines``; payments through ``ledger``.
 
     Returns
     -------
@@ -76,7 +79,7 @@ def review_machines(firms: FirmTable, week: int, params: InvestmentParams) -> tu
     buy &= profit_buy > rented * rent_margin
     buyers, buy_process, buy_count = due[buy], process[buy], count[buy].astype(np.int64)
     firms.machines[buyers, buy_process] += buy_count
-    firms.cash_yuan[buyers] -= buy_count * params.machine_price_yuan
+    ledger.pay("machine purchase", "firms", "suppliers", buy_count * params.machine_price_yuan, payer_rows=buyers)
     bought[buyers] = buy_count
 
     # Sell machines that stand idle, in the process type of lowest sustained utilisation.
@@ -93,6 +96,7 @@ def review_machines(firms: FirmTable, week: int, params: InvestmentParams) -> tu
     sell = (lowest < params.idle_utilisation_threshold) & (excess >= 1)
     sellers, sell_process, sell_count = due[sell], process[sell], excess[sell]
     firms.machines[sellers, sell_process] -= sell_count
-    firms.cash_yuan[sellers] += sell_count * params.resale_share * params.machine_price_yuan
+    resale = sell_count * params.resale_share * params.machine_price_yuan
+    ledger.pay("machine resale", "suppliers", "firms", resale, payee_rows=sellers)
     sold[sellers] = sell_count
     return bought, sold

@@ -3,12 +3,15 @@
 Workers are array state (:class:`model.economy.state.WorkerTable`), never Python objects.
 Each week:
 
-* **Load.** Every machine-hour a firm uses needs ``worker_hours_per_machine_hour``
-  of labour, so its load, in workers, is ``used hours x that / hours_per_worker_week``
-  per process type (the skill it needs).
-* **Permanent staff** are paid every week, busy or not. Load beyond them is
-  covered by *flexible* workers on task contracts, paid ``flexible_pay_premium``
-  more per hour but only when needed; if none can be found, staff work overtime.
+* **Load.** Every machine-hour a firm runs, for its own orders or for hours it
+  sold, needs ``worker_hours_per_machine_hour`` of labour, so its load, in workers,
+  is ``hours x that / hours_per_worker_week`` per process type (the skill it needs).
+* **Permanent staff** are paid every week, busy or not; a micro-business's owner
+  works in it too. Load beyond them is covered by *flexible* workers on task
+  contracts, paid ``flexible_pay_premium`` more per hour but only when needed; if
+  none can be found, staff (and the owner) work overtime, paid ``overtime_premium``
+  more to the staff who work it, up to ``max_overtime_share`` of their normal
+  hours. Machine-hours nobody can staff are not produced.
 * **Staffing.** At its reviews a firm sets permanent staff by the newsvendor
   rule: a permanent worker pays off when the load exceeds that staff level with
   probability at least ``wage / flexible pay``, so the target is that quantile of
@@ -40,8 +43,19 @@ import numpy as np
 from scipy.special import ndtri
 
 from ..draws import beta_with_mean, mean_one_lognormal
+from ..ledger import Ledger
 from ..scenario import LabourParams, Scenario
-from ..state import FLEXIBLE, MICRO, PERMANENT, SELF_EMPLOYED, UNEMPLOYED, FirmTable, LabourMarket, WorkerTable
+from ..state import (
+    FLEXIBLE,
+    MICRO,
+    PERMANENT,
+    SELF_EMPLOYED,
+    UNEMPLOYED,
+    FirmTable,
+    LabourMarket,
+    LabourWeek,
+    WorkerTable,
+)
 
 GINI_SAMPLE_SIZE = 20_000
 
@@ -82,6 +96,11 @@ def owner_labour(firms: FirmTable, workers: WorkerTable) -> np.ndarray:
     running = np.flatnonzero((firms.kind == MICRO) & firms.active & (firms.owner >= 0))
     supplied[running, workers.skill[firms.owner[running]]] = 1.0
     return supplied
+
+
+def workforce(firms: FirmTable, workers: WorkerTable) -> np.ndarray:
+    """(N, K) workers of each skill a firm has this week: its permanent staff and a micro-business's owner."""
+    return firms.staff + owner_labour(firms, workers)
 
 
 def expect_load(firms: FirmTable, scenario: Scenario) -> np.ndarray:
@@ -169,89 +188,150 @@ def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np
     )
 
 
-def labour_week(
+def work_the_week(
     firms: FirmTable,
     workers: WorkerTable,
     market: LabourMarket,
+    produced_hours: np.ndarray,
     platform_member: np.ndarray,
     week: int,
     scenario: Scenario,
-    rng: np.random.Generator,
-) -> LabourMarket:
-    """Pay this week's labour, review staffing, and match seekers to jobs and tasks.
+    stream: Callable[[str], np.random.Generator],
+    ledger: Ledger,
+) -> tuple[LabourWeek, LabourMarket]:
+    """Staff and pay this week's production, review staffing, and match seekers to jobs and tasks.
 
-    Books every labour cost of the week in ``firms.labour_cost_yuan`` and sets
-    workers' incomes for the week (the self-employed get theirs from their
-    business's profit later, in :func:`record_incomes`). ``platform_member`` is,
-    per firm, whether it belongs to any platform.
+    ``produced_hours`` (N, K) are the machine-hours each firm plans to run this
+    week, for its own orders and for the hours it sold. The week's payroll is the
+    staff at its start: they are paid their wage, and work overtime where neither
+    they, the owner nor flexible workers cover the load; dismissals and hires take
+    effect at its end. Every payment goes through ``ledger``: wages, severance and
+    overtime to the workers concerned, task pay to the flexible workers, hiring
+    costs to suppliers, and benefits from the government to everyone else (the
+    self-employed draw on their business later, in :mod:`accounts`).
+    ``platform_member`` is, per firm, whether it belongs to any platform;
+    ``stream(name)`` gives this week's generator for each kind of draw.
+
+    Returns the week's labour record per firm and the labour market's statistics.
     """
     params = scenario.labour
     k = firms.machines.shape[1]
-    wage, hourly = params.wage_yuan_per_week, params.wage_yuan_per_week / params.hours_per_worker_week
+    wage, hours = params.wage_yuan_per_week, params.hours_per_worker_week
     weight = 1.0 / scenario.firms.memory_weeks
 
-    used = firms.own_hours + firms.sold_hours
-    load = load_in_workers(used, params) * firms.active[:, None]
+    load = load_in_workers(produced_hours, params) * firms.active[:, None]
     firms.load_ewma += weight * (load - firms.load_ewma)
     firms.load_sq_ewma += weight * (load**2 - firms.load_sq_ewma)
-    np.maximum(load - firms.staff - owner_labour(firms, workers), 0.0, out=firms.flexible_slots)
+    staff = firms.staff.astype(np.float64)  # this week's payroll
+    owner = owner_labour(firms, workers)
+    regular = staff + owner
+    slots = np.maximum(load - regular, 0.0)  # worker-weeks beyond the firm's own workers
 
-    # Wages go to everyone on the payroll at the start of the week.
-    on_payroll = workers.status == PERMANENT
-    firms.labour_cost_yuan += firms.staff.sum(axis=1) * wage
-    workers.income[:] = params.unemployment_benefit_yuan_per_week
-    workers.income[on_payroll] = wage
-    wages_paid = float(on_payroll.sum() * wage)
+    roster = np.flatnonzero(workers.status == PERMANENT)
+    roster_employer, roster_skill = workers.employer[roster], workers.skill[roster]
+    income = np.zeros(workers.n)
+    ledger.pay("wage", "firms", "workers", np.full(roster.size, wage), payer_rows=roster_employer, payee_rows=roster)
+    income[roster] = wage
+    labour_cost = staff.sum(axis=1) * wage
 
     seekers = (workers.status == UNEMPLOYED) | (workers.status == FLEXIBLE)
     seekers &= workers.training_left == 0
     workers.status[seekers] = UNEMPLOYED
 
-    dismissals = _review_staffing(firms, workers, week, params, rng)
-    hires, job_seekers = _fill_vacancies(firms, workers, seekers, platform_member, params, rng)
-    seekers &= workers.status == UNEMPLOYED  # those just hired start next week
-    filled_share, task_workers = _fill_task_slots(firms, workers, seekers, platform_member, params, rng)
+    dismissed = _review_staffing(firms, workers, week, params, stream("dismissals"))
+    severance = np.full(dismissed.size, params.firing_cost_weeks * wage)
+    dismissing = workers.employer[dismissed]
+    ledger.pay("severance", "firms", "workers", severance, payer_rows=dismissing, payee_rows=dismissed)
+    income[dismissed] += severance
+    labour_cost += np.bincount(dismissing, weights=severance, minlength=firms.n)
+    dismissals = _release(firms, workers, dismissed)
 
-    firms.flexible_filled[:] = firms.flexible_slots * filled_share[None, :]
-    flexible_pay = firms.flexible_filled.sum(axis=1) * hourly * params.hours_per_worker_week
-    flexible_pay *= 1.0 + params.flexible_pay_premium
-    overtime = (firms.flexible_slots - firms.flexible_filled).sum(axis=1) * params.hours_per_worker_week * hourly
-    overtime *= 1.0 + params.overtime_premium
-    firms.labour_cost_yuan += flexible_pay + overtime
-    workers.income[workers.status == FLEXIBLE] = weekly_flexible_pay(params)
+    hires, job_seekers, hiring_cost = _fill_vacancies(
+        firms, workers, seekers, platform_member, params, stream("hiring")
+    )
+    ledger.pay("hiring cost", "firms", "suppliers", hiring_cost)
+    labour_cost += hiring_cost
+    seekers &= workers.status == UNEMPLOYED  # those just hired start next week
+    filled_share, task_workers, flexible = _fill_task_slots(
+        slots, workers, seekers, platform_member, params, stream("tasks")
+    )
+    filled = slots * filled_share[None, :]
+    flexible_pay = filled.sum(axis=1) * weekly_flexible_pay(params)
+    ledger.pay(
+        "flexible pay",
+        "firms",
+        "workers",
+        flexible_pay,
+        payee_rows=flexible,
+        payee_yuan=np.full(flexible.size, weekly_flexible_pay(params)),
+    )
+    income[flexible] = weekly_flexible_pay(params)
+    labour_cost += flexible_pay
+
+    # The firm's own workers run the rest, up to their overtime limit; what is left is not produced.
+    overtime_needed = slots - filled
+    overtime = np.minimum(overtime_needed, params.max_overtime_share * regular)
+    unstaffed = overtime_needed - overtime
+    staff_overtime = overtime * np.divide(staff, regular, out=np.zeros_like(staff), where=regular > 0)
+    overtime_pay = staff_overtime * (wage * (1.0 + params.overtime_premium))  # (N, K), shared by that staff
+    per_worker = (overtime_pay / np.maximum(staff, 1.0))[roster_employer, roster_skill]
+    ledger.pay("overtime", "firms", "workers", per_worker, payer_rows=roster_employer, payee_rows=roster)
+    income[roster] += per_worker
+    labour_cost += overtime_pay.sum(axis=1)
+
+    on_payroll = np.zeros(workers.n, bool)
+    on_payroll[roster] = True
+    on_benefit = np.flatnonzero(~on_payroll & (workers.status != FLEXIBLE) & (workers.status != SELF_EMPLOYED))
+    benefit = params.unemployment_benefit_yuan_per_week
+    ledger.pay("benefit", "government", "workers", np.full(on_benefit.size, benefit), payee_rows=on_benefit)
+    income[on_benefit] = benefit
+    workers.income[:] = income
+
+    machine_hours_per_worker = (
+        hours / params.worker_hours_per_machine_hour if params.worker_hours_per_machine_hour else 0.0
+    )
+    week_record = LabourWeek(
+        labour_cost_yuan=labour_cost,
+        staff=staff.sum(axis=1),
+        staff_hours=staff.sum(axis=1) * hours,
+        owner_hours=(owner + overtime - staff_overtime).sum(axis=1) * hours,
+        flexible_hours=filled.sum(axis=1) * hours,
+        overtime_hours=staff_overtime.sum(axis=1) * hours,
+        needed_hours=load.sum(axis=1) * hours,
+        unstaffed_hours=unstaffed * machine_hours_per_worker,
+    )
 
     task_seekers = np.bincount(workers.skill[seekers], minlength=k)
     job_finding = np.divide(hires, job_seekers, out=market.job_finding_ewma.copy(), where=job_seekers > 0)
     task_finding = np.divide(task_workers, task_seekers, out=market.task_finding_ewma.copy(), where=task_seekers > 0)
-    unfilled_tasks = np.maximum(firms.flexible_slots.sum(axis=0) - task_workers, 0.0)
-    return LabourMarket(
+    unfilled_tasks = np.maximum(slots.sum(axis=0) - task_workers, 0.0)
+    statistics = LabourMarket(
         job_finding_ewma=market.job_finding_ewma + weight * (job_finding - market.job_finding_ewma),
         task_finding_ewma=market.task_finding_ewma + weight * (task_finding - market.task_finding_ewma),
         open_positions=firms.vacancies.sum(axis=0) + unfilled_tasks,
-        unemployed=np.zeros(k),  # counted at the end of the week, by end_of_week
+        unemployed=np.zeros(k),
         hires=hires.astype(np.float64),
         dismissals=dismissals.astype(np.float64),
-        wages_yuan=wages_paid,
-        flexible_pay_yuan=float(task_workers.sum() * weekly_flexible_pay(params)),
+        wages_yuan=float(roster.size * wage),
+        flexible_pay_yuan=float(flexible.size * weekly_flexible_pay(params)),
     )
+    return week_record, statistics
 
 
 def _review_staffing(
     firms: FirmTable, workers: WorkerTable, week: int, params: LabourParams, rng: np.random.Generator
 ) -> np.ndarray:
-    """Firms due for review post vacancies up to target and dismiss staff far above it; returns dismissals per skill."""
-    k = firms.machines.shape[1]
+    """Firms due for review post vacancies up to target and pick staff far above it to dismiss (worker rows)."""
     due = np.flatnonzero(firms.active & firms.due(week, params.staffing_review_weeks))
     if due.size == 0:
-        return np.zeros(k, np.int64)
+        return np.zeros(0, np.int64)
     target = staffing_target(firms.load_ewma[due], firms.load_sq_ewma[due], params)
     staff = firms.staff[due]
     firms.vacancies[due] = np.maximum(target - staff, 0)
     excess = np.where(staff > np.floor(target * (1.0 + params.firing_band)), staff - target, 0)
     cut = np.zeros(firms.machines.shape, np.int64)
     cut[due] = excess
-    dismissed = _pick_within_groups(workers, cut, rng)
-    return _release(firms, workers, dismissed, severance_weeks=params.firing_cost_weeks, params=params)
+    return _pick_within_groups(workers, cut, rng)
 
 
 def _pick_within_groups(workers: WorkerTable, count: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -273,26 +353,23 @@ def _pick_within_groups(workers: WorkerTable, count: np.ndarray, rng: np.random.
     return candidates[order[rank < count.ravel()[group_sorted]]]
 
 
-def _release(
-    firms: FirmTable, workers: WorkerTable, leaving: np.ndarray, severance_weeks: float, params: LabourParams
-) -> np.ndarray:
-    """Permanent workers ``leaving`` lose their jobs; their firms pay severance. Returns leavers per skill."""
+def _release(firms: FirmTable, workers: WorkerTable, leaving: np.ndarray) -> np.ndarray:
+    """Permanent workers ``leaving`` leave their firms' staff and become unemployed. Returns leavers per skill."""
     k = firms.machines.shape[1]
     employer, skill = workers.employer[leaving], workers.skill[leaving]
     np.subtract.at(firms.staff, (employer, skill), 1)
-    firms.labour_cost_yuan += np.bincount(employer, minlength=firms.n) * severance_weeks * params.wage_yuan_per_week
     workers.status[leaving] = UNEMPLOYED
     workers.employer[leaving] = -1
     return np.bincount(skill, minlength=k)
 
 
-def release_staff(firms: FirmTable, workers: WorkerTable, closing: np.ndarray, params: LabourParams) -> None:
-    """Everyone employed by the firms in ``closing`` (rows) becomes unemployed, without severance."""
+def release_staff(firms: FirmTable, workers: WorkerTable, closing: np.ndarray) -> None:
+    """Everyone employed by the firms in ``closing`` (rows) becomes unemployed; a closing firm pays no severance."""
     closing_mask = np.zeros(firms.n, bool)
     closing_mask[closing] = True
     leaving = np.flatnonzero((workers.status == PERMANENT) & closing_mask[np.maximum(workers.employer, 0)])
     leaving = leaving[workers.employer[leaving] >= 0]
-    _release(firms, workers, leaving, severance_weeks=0.0, params=params)
+    _release(firms, workers, leaving)
     firms.vacancies[closing] = 0
 
 
@@ -325,8 +402,8 @@ def _fill_vacancies(
     platform_member: np.ndarray,
     params: LabourParams,
     rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Permanent hires per skill, and the seekers eligible for them (reservation wage met).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Permanent hires per skill, the seekers eligible for them (reservation wage met), and each firm's hiring cost.
 
     Hired workers and their new employers are drawn at random within the skill.
     """
@@ -337,6 +414,7 @@ def _fill_vacancies(
     vacancies = firms.vacancies * firms.active[:, None]
     efficiency = _matching_efficiency(vacancies, platform_member, params)
     hires = _matches(efficiency, seekers_by_skill, vacancies.sum(axis=0), params.matching_elasticity, rng)
+    hiring_cost = np.zeros(firms.n)
     for skill in np.flatnonzero(hires):
         count = hires[skill]
         hired = rng.choice(candidates[skill], size=count, replace=False)
@@ -346,37 +424,42 @@ def _fill_vacancies(
         workers.employer[hired] = employer
         np.add.at(firms.staff[:, skill], employer, 1)
         np.subtract.at(firms.vacancies[:, skill], employer, 1)
-        firms.labour_cost_yuan += np.bincount(employer, minlength=firms.n) * (
-            params.hiring_cost_weeks * params.wage_yuan_per_week
-        )
-    return hires, seekers_by_skill
+        hiring_cost += np.bincount(employer, minlength=firms.n) * (params.hiring_cost_weeks * params.wage_yuan_per_week)
+    return hires, seekers_by_skill, hiring_cost
 
 
 def _fill_task_slots(
-    firms: FirmTable,
+    slots: np.ndarray,
     workers: WorkerTable,
     seekers: np.ndarray,
     platform_member: np.ndarray,
     params: LabourParams,
     rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Match seekers to this week's task slots; returns the filled share of slots and workers per skill."""
-    k = firms.machines.shape[1]
-    slots = firms.flexible_slots
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Match seekers to this week's task slots (N, K, in worker-weeks).
+
+    Returns the filled share of slots and the workers taken, per skill, and the rows of the workers who took them.
+    """
+    k = slots.shape[1]
     slots_by_skill = slots.sum(axis=0)
     candidates = _rows_by_skill(np.flatnonzero(seekers), workers.skill, k)
     seekers_by_skill = np.array([rows.size for rows in candidates])
     efficiency = _matching_efficiency(slots, platform_member, params)
     taken = _matches(efficiency, seekers_by_skill, slots_by_skill, params.matching_elasticity, rng)
-    for skill in np.flatnonzero(taken):
-        chosen = rng.choice(candidates[skill], size=taken[skill], replace=False)
-        workers.status[chosen] = FLEXIBLE
+    chosen = [rng.choice(candidates[skill], size=taken[skill], replace=False) for skill in np.flatnonzero(taken)]
+    flexible = np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
+    workers.status[flexible] = FLEXIBLE
     filled_share = np.divide(taken, slots_by_skill, out=np.zeros(k), where=slots_by_skill > 0)
-    return filled_share, taken
+    return filled_share, taken, flexible
 
 
 def review_training(
-    workers: WorkerTable, market: LabourMarket, week: int, scenario: Scenario, rng: np.random.Generator
+    workers: WorkerTable,
+    market: LabourMarket,
+    week: int,
+    scenario: Scenario,
+    rng: np.random.Generator,
+    ledger: Ledger,
 ) -> None:
     """Advance training; unemployed workers due for review start retraining when it pays.
 
@@ -411,7 +494,9 @@ def review_training(
     trainees = rows[start]
     workers.training_target[trainees] = target
     workers.training_left[trainees] = params.training_weeks
-    workers.savings_yuan[trainees] -= cost
+    fee = np.full(trainees.size, params.training_cost_yuan)
+    ledger.pay("training subsidy", "government", "workers", fee * params.training_subsidy, payee_rows=trainees)
+    ledger.pay("training fee", "workers", "suppliers", fee, payer_rows=trainees)
 
 
 def expected_search_income(market: LabourMarket, params: LabourParams) -> np.ndarray:
@@ -419,19 +504,3 @@ def expected_search_income(market: LabourMarket, params: LabourParams) -> np.nda
     benefit = params.unemployment_benefit_yuan_per_week
     job, task = np.clip(market.job_finding_ewma, 0, 1), np.clip(market.task_finding_ewma, 0, 1)
     return job * params.wage_yuan_per_week + (1 - job) * (task * weekly_flexible_pay(params) + (1 - task) * benefit)
-
-
-def record_incomes(firms: FirmTable, workers: WorkerTable, scenario: Scenario) -> None:
-    """The self-employed earn their business's profit; update income histories, savings, reservation wages."""
-    params = scenario.labour
-    owners = workers.status == SELF_EMPLOYED
-    workers.income[owners] = firms.profit_yuan[workers.employer[owners]]
-    weight = 1.0 / scenario.firms.memory_weeks
-    workers.income_ewma += weight * (workers.income - workers.income_ewma)
-    workers.income_sq_ewma += weight * (workers.income**2 - workers.income_sq_ewma)
-    workers.savings_yuan += params.savings_rate * workers.income
-    unemployed = workers.status == UNEMPLOYED
-    workers.reservation_wage[unemployed] = np.maximum(
-        workers.reservation_wage[unemployed] * (1.0 - params.reservation_wage_decay),
-        params.unemployment_benefit_yuan_per_week,
-    )

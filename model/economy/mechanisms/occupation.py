@@ -16,7 +16,9 @@ platform's reach) minus what producing it costs, by one of two routes:
 A worker opens the business when the better available route beats both its wage
 (for the unemployed, the wage times the chance of finding a job) and its
 expected flexible income by ``entry_hurdle``. Without platforms only the buy
-route exists. The founder's savings become the business's cash.
+route exists. The founder puts all savings into the business (and, on the buy
+route, a start-up loan); its profit stays there but for the owner's draw
+(:mod:`accounts`), and what is left when it closes returns to the owner.
 
 **Exit.** An SME or micro-business closes when its cash falls below its credit
 limit (bankruptcy) or after sustained losses (a negative moving average of
@@ -24,7 +26,8 @@ operating profit, once older than ``min_age_weeks``). Its machines are sold,
 its staff and its owner return to the labour pool. Large firms do not exit.
 
 **SME entry.** New SMEs arrive at a Poisson rate that rises with incumbents'
-profit per machine relative to the capital cost of a machine.
+profit per machine relative to the capital cost of a machine; their outside
+owners pay for their machines and working cash.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..ledger import Ledger
 from ..population import draw_firms, pareto_machines
 from ..scenario import Scenario
 from ..state import (
@@ -50,7 +54,7 @@ from ..state import (
 )
 from .investment import weekly_annuity
 from .labour import release_staff, weekly_flexible_pay
-from .platforms import joining_cost
+from .platforms import joining_cost, pay_joining_costs
 from .trade import design_value_kept
 
 
@@ -134,15 +138,15 @@ def micro_businesses(
     n_platforms: int,
     week: int,
     scenario: Scenario,
-    rng: np.random.Generator,
+    stream: Callable[[str], np.random.Generator],
 ) -> FirmTable:
-    """Rows for the founders' new micro-businesses (not yet linked to their founders)."""
+    """Rows for the founders' new micro-businesses, with no cash yet (see :func:`open_micro_businesses`)."""
     count = founders.workers.size
     table = draw_firms(
         scenario,
         np.full(count, MICRO, np.int8),
         n_platforms,
-        lambda _name: rng,
+        stream,
         week=week,
         machines_total=np.zeros(count, np.int64),
         micro_skill=workers.skill[founders.workers],
@@ -150,26 +154,53 @@ def micro_businesses(
         micro_ability=workers.ability[founders.workers],
         micro_readiness=workers.digital_readiness[founders.workers],
     )
-    savings = workers.savings_yuan[founders.workers]
-    down_payment = np.minimum(scenario.occupation.entry_capital_yuan, scenario.investment.machine_price_yuan)
-    table.cash_yuan[:] = savings - founders.buys_machine * down_payment
-    loan = scenario.investment.machine_price_yuan - down_payment
-    table.debt_service_yuan[:] = founders.buys_machine * weekly_annuity(scenario.investment, loan)
+    table.cash_yuan[:] = 0.0
+    table.debt_service_yuan[:] = founders.buys_machine * weekly_annuity(scenario.investment, start_up_loan(scenario))
     renting = np.flatnonzero(~founders.buys_machine)
-    table.cash_yuan[renting] -= joining_cost(table.digital_readiness[renting], scenario)
     table.membership[renting, founders.platform[renting]] = True
     table.joined_week[renting, founders.platform[renting]] = week
     return table
 
 
+def start_up_loan(scenario: Scenario) -> float:
+    """What a founder on the buy route borrows: the machine's price less the down payment (yuan)."""
+    price = scenario.investment.machine_price_yuan
+    return price - min(scenario.occupation.entry_capital_yuan, price)
+
+
 def hand_over(firms: FirmTable, workers: WorkerTable, founders: Founders, rows: np.ndarray) -> None:
-    """Founders leave their jobs (if any) and run the businesses at ``rows``; their savings are now the firm's cash."""
+    """Founders leave their jobs (if any) and run the businesses at ``rows``."""
     quitting = founders.workers[workers.status[founders.workers] == PERMANENT]
     np.subtract.at(firms.staff, (workers.employer[quitting], workers.skill[quitting]), 1)
     workers.status[founders.workers] = SELF_EMPLOYED
     workers.employer[founders.workers] = rows
-    workers.savings_yuan[founders.workers] = 0.0
     firms.owner[rows] = founders.workers
+
+
+def open_micro_businesses(
+    firms: FirmTable, workers: WorkerTable, founders: Founders, rows: np.ndarray, scenario: Scenario, ledger: Ledger
+) -> None:
+    """Founders put their savings into their businesses at ``rows``, which buy a machine or join a platform.
+
+    On the buy route the bank lends the price less the down payment and the
+    machine is bought from suppliers; on the rent route the business pays its
+    joining cost (the government its subsidised share).
+    """
+    savings = workers.savings_yuan[founders.workers]
+    ledger.pay("founder's savings", "workers", "firms", savings, payer_rows=founders.workers, payee_rows=rows)
+    buyers = rows[founders.buys_machine]
+    price = scenario.investment.machine_price_yuan
+    ledger.pay("loan", "banks", "firms", np.full(buyers.size, start_up_loan(scenario)), payee_rows=buyers)
+    ledger.pay("machine purchase", "firms", "suppliers", np.full(buyers.size, price), payer_rows=buyers)
+    renters = rows[~founders.buys_machine]
+    pay_joining_costs(renters, firms.digital_readiness[renters], scenario, ledger)
+
+
+def open_smes(firms: FirmTable, rows: np.ndarray, working_cash: np.ndarray, scenario: Scenario, ledger: Ledger) -> None:
+    """New SMEs at ``rows``: their outside owners pay in ``working_cash`` and the price of their machines, bought."""
+    machines_cost = firms.machines[rows].sum(axis=1) * scenario.investment.machine_price_yuan
+    ledger.pay("owners' equity", "owners", "firms", working_cash + machines_cost, payee_rows=rows)
+    ledger.pay("machine purchase", "firms", "suppliers", machines_cost, payer_rows=rows)
 
 
 def credit_floor(firms: FirmTable, scenario: Scenario) -> np.ndarray:
@@ -186,19 +217,40 @@ def closing_firms(firms: FirmTable, week: int, scenario: Scenario) -> np.ndarray
     return np.flatnonzero(firms.active & (firms.kind != LARGE) & (bankrupt | losing))
 
 
-def close_firms(firms: FirmTable, workers: WorkerTable, rows: np.ndarray, scenario: Scenario) -> np.ndarray:
-    """Close the firms at ``rows``; returns the ``(firm row, platform row)`` memberships that end."""
+def close_firms(
+    firms: FirmTable, workers: WorkerTable, rows: np.ndarray, scenario: Scenario, ledger: Ledger
+) -> np.ndarray:
+    """Close the firms at ``rows``; returns the ``(firm row, platform row)`` memberships that end.
+
+    Machines are sold second-hand, staff and owner return to the labour pool, and
+    the cash left is settled once: to the owner of a micro-business, to the
+    outside owners of an SME; an overdraft is written off by the bank (as is what
+    remains of a start-up loan, which is not tracked as a stock).
+    """
     invest = scenario.investment
-    firms.cash_yuan[rows] += firms.machines[rows].sum(axis=1) * invest.resale_share * invest.machine_price_yuan
+    resale = firms.machines[rows].sum(axis=1) * invest.resale_share * invest.machine_price_yuan
+    ledger.pay("machine resale", "suppliers", "firms", resale, payee_rows=rows)
     firms.machines[rows] = 0
     firms.backlog_hours[rows] = 0.0
+    firms.debt_service_yuan[rows] = 0.0
     member_rows, member_platforms = np.nonzero(firms.membership[rows])
     left = np.stack([rows[member_rows], member_platforms], axis=1).astype(np.int64)
     firms.membership[rows] = False
-    release_staff(firms, workers, rows, scenario.labour)
-    owners = firms.owner[rows]
-    owners = owners[owners >= 0]
-    workers.savings_yuan[owners] += np.maximum(firms.cash_yuan[workers.employer[owners]], 0.0)
+    release_staff(firms, workers, rows)
+
+    cash, owner = firms.cash_yuan[rows], firms.owner[rows]
+    to_founder, to_owners, overdrawn = (cash > 0) & (owner >= 0), (cash > 0) & (owner < 0), cash < 0
+    ledger.pay(
+        "closing cash to founder",
+        "firms",
+        "workers",
+        cash[to_founder],
+        payer_rows=rows[to_founder],
+        payee_rows=owner[to_founder],
+    )
+    ledger.pay("closing cash to owners", "firms", "owners", cash[to_owners], payer_rows=rows[to_owners])
+    ledger.pay("debt write-off", "banks", "firms", -cash[overdrawn], payee_rows=rows[overdrawn])
+    owners = owner[owner >= 0]
     workers.status[owners] = UNEMPLOYED
     workers.employer[owners] = -1
     firms.owner[rows] = -1
@@ -209,7 +261,10 @@ def close_firms(firms: FirmTable, workers: WorkerTable, rows: np.ndarray, scenar
 def new_smes(
     firms: FirmTable, n_platforms: int, week: int, scenario: Scenario, stream: Callable[[str], np.random.Generator]
 ) -> FirmTable | None:
-    """SMEs entering this week, attracted by incumbents' profit per machine over its capital cost (None if none)."""
+    """SMEs entering this week, attracted by incumbents' profit per machine over its capital cost (None if none).
+
+    Their ``cash_yuan`` is the working cash their owners will pay in (see :func:`open_smes`).
+    """
     rng = stream("count")
     smes = firms.active & (firms.kind == SME)
     machines = firms.machines[smes].sum()

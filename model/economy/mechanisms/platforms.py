@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..ledger import Ledger
 from ..scenario import Scenario
 from ..state import FirmTable, PlatformTable, PlatformWeek, Trades
 from .labour import marginal_labour_cost
@@ -52,6 +53,7 @@ def create_platforms(scenario: Scenario, node_ids: np.ndarray) -> PlatformTable:
         traded_hours=np.zeros(count),
         traded_value=np.zeros(count),
         commission_yuan=np.zeros(count),
+        cash_yuan=np.zeros(count),
     )
 
 
@@ -64,14 +66,19 @@ def launch_price(value: float, cost: float, commission: np.ndarray) -> np.ndarra
         return 0.5 * (value + cost / (1.0 - commission))
 
 
-def joining_cost(readiness: np.ndarray, scenario: Scenario) -> np.ndarray:
-    """One-off cost of joining a platform given digital readiness (yuan), net of any subsidy."""
+def joining_cost(readiness: np.ndarray, scenario: Scenario, *, gross: bool = False) -> np.ndarray:
+    """One-off cost of joining a platform given digital readiness (yuan): net of any subsidy, or ``gross``."""
     params = scenario.platforms
-    return (
-        params.join_cost_yuan
-        * (1.0 + params.digitalisation_cost_factor * (1.0 - readiness))
-        * (1.0 - params.digitalisation_subsidy)
-    )
+    cost = params.join_cost_yuan * (1.0 + params.digitalisation_cost_factor * (1.0 - readiness))
+    return cost if gross else cost * (1.0 - params.digitalisation_subsidy)
+
+
+def pay_joining_costs(firms_rows: np.ndarray, readiness: np.ndarray, scenario: Scenario, ledger: Ledger) -> None:
+    """Firms at ``firms_rows`` pay their joining cost to suppliers; the government pays the subsidised share."""
+    gross = joining_cost(readiness, scenario, gross=True)
+    subsidy = gross * scenario.platforms.digitalisation_subsidy
+    ledger.pay("digitalisation subsidy", "government", "firms", subsidy, payee_rows=firms_rows)
+    ledger.pay("joining cost", "firms", "suppliers", gross, payer_rows=firms_rows)
 
 
 def update_size(firms: FirmTable, platforms: PlatformTable, scenario: Scenario) -> None:
@@ -93,12 +100,14 @@ def platform_reach(firms: FirmTable, platforms: PlatformTable) -> np.ndarray:
     return (firms.membership * platforms.member_share[None, :]).max(axis=1)
 
 
-def charge_fees(firms: FirmTable, platforms: PlatformTable) -> None:
-    """Book each member's weekly membership fees as expenses (none for a platform out of service)."""
-    if platforms.n:
-        firms.expenses_yuan += (firms.membership & firms.active[:, None]) @ (
-            platforms.membership_fee * platforms.active
-        )
+def charge_fees(firms: FirmTable, platforms: PlatformTable, ledger: Ledger) -> np.ndarray:
+    """Members pay each platform in service its weekly fee; returns each firm's fees (yuan, (N,))."""
+    if platforms.n == 0:
+        return np.zeros(firms.n)
+    member, platform = np.nonzero(firms.membership & firms.active[:, None] & platforms.active[None, :])
+    fee = platforms.membership_fee[platform]
+    ledger.pay("membership fee", "firms", "platforms", fee, payer_rows=member, payee_rows=platform)
+    return np.bincount(member, weights=fee, minlength=firms.n)
 
 
 def apply_parameters(platforms: PlatformTable, scenario: Scenario) -> None:
@@ -177,6 +186,7 @@ def review_memberships(
     platforms: PlatformTable,
     week: int,
     scenario: Scenario,
+    ledger: Ledger,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Firms due for review join or leave platforms.
 
@@ -228,7 +238,7 @@ def review_memberships(
         )
         firms.membership[rows[join], p] = True
         firms.joined_week[rows[join], p] = week
-        firms.cash_yuan[rows[join]] -= join_cost[join]  # a one-off outlay, like investment
+        pay_joining_costs(rows[join], firms.digital_readiness[rows[join]], scenario, ledger)
         firms.membership[rows[leave], p] = False
         firms.platform_surplus_ewma[rows[join | leave], p] = 0.0
         joined.append(np.stack([rows[join], np.full(join.sum(), p)], axis=1))

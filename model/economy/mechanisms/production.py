@@ -1,102 +1,78 @@
-"""Mechanism 2, own production first; and the week's books once trade is done.
+"""Mechanism 2, production: own orders first, idle hours offered to others, and the week's deliveries.
 
 Each firm serves its orders from its own machines before it looks for anyone
-else's: ``own = min(orders, capacity)`` per process type. What is left over
-becomes its need to buy; a share ``openness`` of its idle hours becomes its offer
-to sell. After trade, :func:`book_week` records deliveries, unserved orders,
-utilisation, profit and cash, and the moving averages firms use to decide.
+else's: it plans ``own = min(orders, capacity)`` per process type. What is left
+over becomes its need to buy. It offers others a share ``openness`` of its idle
+machine-hours, but only as many as its own workers (permanent staff, and a
+micro-business's owner) could still run, overtime included: a firm does not sell
+machine time it has nobody to operate.
+
+Once trade and labour are settled, :func:`deliver` records what was made:
+planned own production less the hours nobody could staff, hours delivered by
+and to other firms (a failed trade delivers nothing), and unserved orders, of
+which a share ``backlog_share`` waits for next week.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..scenario import Scenario
-from ..state import FirmTable, Trades
+from ..scenario import LabourParams, Scenario
+from ..state import Deliveries, FirmTable, ProductionPlan, Trades
 
 
-def serve_own_orders(firms: FirmTable) -> tuple[np.ndarray, np.ndarray]:
-    """Produce in-house what capacity allows.
+def plan_week(
+    firms: FirmTable, orders_hours: np.ndarray, workforce: np.ndarray, params: LabourParams
+) -> ProductionPlan:
+    """Plan in-house production, the hours to source and the hours to offer.
 
-    Returns
-    -------
-    need_hours, offer_hours : ndarray, shape (N, K)
-        Hours each firm still has to source, and idle hours it offers to others.
+    Parameters
+    ----------
+    orders_hours : ndarray, shape (N, K)
+        This week's orders (new plus backlog), machine-hours.
+    workforce : ndarray, shape (N, K)
+        Workers of each skill the firm has this week (permanent staff and owner).
     """
     capacity = firms.capacity_hours
-    np.minimum(firms.orders_hours, capacity, out=firms.own_hours)
-    need_hours = firms.orders_hours - firms.own_hours
-    offer_hours = (capacity - firms.own_hours) * (firms.openness * firms.active)[:, None]
-    return need_hours, offer_hours
+    own = np.minimum(orders_hours, capacity)
+    need = orders_hours - own
+    # Machine-hours its own workers can run at most, with full overtime.
+    staffable = workforce * (params.hours_per_worker_week * (1.0 + params.max_overtime_share))
+    if params.worker_hours_per_machine_hour > 0:
+        staffable /= params.worker_hours_per_machine_hour
+    else:
+        staffable = np.full_like(capacity, np.inf)
+    idle_and_staffable = np.minimum(capacity - own, np.maximum(staffable - own, 0.0))
+    offer = idle_and_staffable * (firms.openness * firms.active)[:, None]
+    return ProductionPlan(own_hours=own, need_hours=need, offer_hours=offer, offered_hours=offer.copy())
 
 
-def book_week(
+def deliver(
     firms: FirmTable,
+    orders_hours: np.ndarray,
+    plan: ProductionPlan,
     trades: Trades,
-    unsold_offer_hours: np.ndarray,
+    unstaffed_hours: np.ndarray,
     scenario: Scenario,
-) -> None:
-    """Book the week: deliveries, unserved orders, backlog, utilisation, profit, cash.
+) -> Deliveries:
+    """What was made and delivered this week; records it on ``firms`` (last week's flows, utilisation, backlog).
 
-    Failed trades deliver nothing: the buyer's hours go unserved and the seller's
-    reserved hours stay idle, and no money changes hands. Profit is revenue from
-    served orders at the firm's order value, minus variable production cost of
-    every hour made on its machines (non-labour), minus payments for bought
-    hours, plus receipts for sold hours, minus machine upkeep, labour costs
-    (booked by :mod:`model.economy.mechanisms.labour`), debt service and this week's other expenses.
+    ``unstaffed_hours`` (N, K) are planned own machine-hours nobody could staff.
     """
     n, k = firms.order_mix.shape
-    delivered = trades.delivered
-    buyer_cell = trades.buyer * k + trades.process
-    seller_cell = trades.seller * k + trades.process
-    firms.bought_hours[:] = _sum_by(buyer_cell, trades.hours * delivered, n * k).reshape(n, k)
-    firms.sold_hours[:] = _sum_by(seller_cell, trades.hours * delivered, n * k).reshape(n, k)
-    paid = _sum_by(trades.buyer, trades.paid_yuan, n)
-    received = _sum_by(trades.seller, trades.received_yuan, n)
+    bought, sold = trades.bought_hours(n, k), trades.sold_hours(n, k)
+    own = np.maximum(plan.own_hours - unstaffed_hours, 0.0)
+    unmet = np.maximum(orders_hours - own - bought, 0.0)
 
-    served = firms.own_hours + firms.bought_hours
-    np.maximum(firms.orders_hours - served, 0.0, out=firms.unmet_hours)
-    np.multiply(firms.unmet_hours, scenario.demand.backlog_share, out=firms.backlog_hours)
-
-    used = firms.own_hours + firms.sold_hours
+    firms.orders_hours[:] = orders_hours
+    firms.own_hours[:] = own
+    firms.bought_hours[:] = bought
+    firms.sold_hours[:] = sold
+    firms.unmet_hours[:] = unmet
+    np.multiply(unmet, scenario.demand.backlog_share, out=firms.backlog_hours)
     np.sum(firms.capacity_hours, axis=1, out=firms.capacity_week)
-    np.sum(used, axis=1, out=firms.output_hours)
+    np.sum(own + sold, axis=1, out=firms.output_hours)
     np.divide(firms.output_hours, firms.capacity_week, out=firms.utilisation, where=firms.capacity_week > 0)
     firms.utilisation[firms.capacity_week <= 0] = 0.0
-
-    revenue = (served * firms.order_value).sum(axis=1)
-    production_cost = (used * firms.production_cost).sum(axis=1)
-    upkeep = firms.machines.sum(axis=1) * scenario.investment.maintenance_yuan_per_week
-    firms.profit_yuan[:] = (
-        revenue
-        - production_cost
-        - paid
-        + received
-        - upkeep
-        - firms.expenses_yuan
-        - firms.labour_cost_yuan
-        - firms.debt_service_yuan
-    )
-    firms.profit_yuan *= firms.active
-    firms.cash_yuan += firms.profit_yuan
-
-    # Moving averages: what a firm remembers of its recent weeks.
-    weight = 1.0 / scenario.firms.memory_weeks
-    _blend(firms.unmet_ewma, firms.unmet_hours, weight)
-    _blend(firms.bought_ewma, firms.bought_hours, weight)
-    _blend(firms.used_ewma, used, weight)
-    _blend(firms.unsold_offer_ewma, unsold_offer_hours.sum(axis=1), weight)
-    _blend(firms.profit_ewma, firms.profit_yuan, weight)
-    bought_value = _sum_by(buyer_cell, trades.paid_yuan, n * k).reshape(n, k)
-    has_bought = firms.bought_hours > 0
-    price_paid = np.divide(bought_value, firms.bought_hours, out=firms.rent_price_ewma.copy(), where=has_bought)
-    _blend(firms.rent_price_ewma, price_paid, weight)  # unchanged where nothing was bought
-
-
-def _sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    return np.bincount(index, weights=values, minlength=size).astype(np.float64, copy=False)
-
-
-def _blend(average: np.ndarray, latest: np.ndarray, weight: float) -> None:
-    """Exponentially weighted moving average, in place."""
-    average += weight * (latest - average)
+    unstaffed = plan.own_hours - own
+    return Deliveries(own_hours=own, bought_hours=bought, sold_hours=sold, unmet_hours=unmet, unstaffed_hours=unstaffed)

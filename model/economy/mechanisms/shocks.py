@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..scenario import ShockParams
+from ..state import FirmTable, PlatformTable
 
 
 def _active(start_week: int, weeks: int, week: int) -> bool:
@@ -37,3 +38,10 @@ def available_share(week: int, shocks: ShockParams, process_types: int) -> np.nd
     if _active(disruption.start_week, disruption.weeks, week) and disruption.process_type < process_types:
         share[disruption.process_type] = 1.0 - disruption.depth
     return share
+
+
+def set_conditions(firms: FirmTable, platforms: PlatformTable, week: int, shocks: ShockParams) -> float:
+    """Set this week's usable share of each process type and the platforms in service; returns the demand factor."""
+    firms.available_share[:] = available_share(week, shocks, firms.process_types)
+    platforms.active[:] = platforms_up(week, shocks, platforms.n)
+    return demand_factor(week, shocks)

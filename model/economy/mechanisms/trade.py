@@ -33,8 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..ledger import Ledger
 from ..scenario import Scenario
-from ..state import MICRO, FirmTable, PlatformTable, PlatformWeek, Trades
+from ..state import MICRO, FirmTable, PlatformTable, PlatformWeek, ProductionPlan, Trades, TradeWeek
 from .auction import Clearing, double_auction
 
 
@@ -65,6 +66,29 @@ class PartnerEdges:
             setattr(self, name, np.concatenate([getattr(self, name), getattr(new, name)]))
 
 
+def trade_week(
+    firms: FirmTable,
+    edges: PartnerEdges,
+    platforms: PlatformTable,
+    plan: ProductionPlan,
+    scenario: Scenario,
+    stream: Callable[[str], np.random.Generator],
+    ledger: Ledger,
+    books: list[OrderBook] | None = None,
+) -> TradeWeek:
+    """This week's capacity trade: first with partners, then on every platform, in place on ``plan``'s needs and offers.
+
+    Search costs are paid to suppliers through ``ledger`` (trade payments and
+    commissions are settled once deliveries are known, in :mod:`accounts`).
+    """
+    partner_trades, search_cost = trade_with_partners(firms, edges, plan.need_hours, plan.offer_hours, scenario, stream)
+    ledger.pay("search cost", "firms", "suppliers", search_cost)
+    platform_trades, platform_week = clear_platforms(
+        firms, platforms, plan.need_hours, plan.offer_hours, scenario, stream("platforms"), books
+    )
+    return TradeWeek(Trades.concat([partner_trades, platform_trades]), platform_week, search_cost)
+
+
 def trade_with_partners(
     firms: FirmTable,
     edges: PartnerEdges,
@@ -72,11 +96,11 @@ def trade_with_partners(
     offer_hours: np.ndarray,
     scenario: Scenario,
     stream: Callable[[str], np.random.Generator],
-) -> Trades:
+) -> tuple[Trades, np.ndarray]:
     """Match needs to partners' offers, in place on ``need_hours`` and ``offer_hours``.
 
-    Books search costs in ``firms.expenses_yuan``; updates ``edges.trust``.
-    ``stream(name)`` gives this week's generator for each kind of draw.
+    Returns the trades and each firm's search cost this week (yuan, (N,)); updates
+    ``edges.trust``. ``stream(name)`` gives this week's generator for each kind of draw.
     """
     params = scenario.network
     n, k = need_hours.shape
@@ -85,7 +109,7 @@ def trade_with_partners(
     contacted = np.flatnonzero(
         (contact_draw < params.contact_rate * edges.trust) & wants[edges.buyer] & firms.active[edges.seller]
     )
-    firms.expenses_yuan += params.search_cost_yuan * np.bincount(edges.buyer[contacted], minlength=n)
+    search_cost = params.search_cost_yuan * np.bincount(edges.buyer[contacted], minlength=n).astype(np.float64)
 
     buyer_of, seller_of = edges.buyer[contacted], edges.seller[contacted]
     has_need, has_offer = need_hours > 0, offer_hours > 0  # gathering booleans moves an eighth of the bytes
@@ -97,7 +121,7 @@ def trade_with_partners(
     seller_cost = seller_cost[gains]
     if edge_pos.size == 0:
         _restore_trust(edges, params.trust_recovery)
-        return Trades.empty()
+        return Trades.empty(), search_cost
     buyer_cell, seller_cell = buyer * k + process, seller * k + process
     seller_offer = offer_hours[seller, process]
     seen_offer = np.bincount(buyer_cell, seller_offer, minlength=n * k)[buyer_cell]
@@ -117,7 +141,7 @@ def trade_with_partners(
     _restore_trust(edges, params.trust_recovery)
 
     price = 0.5 * (firms.order_value[buyer, process] + seller_cost)
-    return Trades(
+    trades = Trades(
         buyer=buyer,
         seller=seller,
         process=process,
@@ -128,6 +152,7 @@ def trade_with_partners(
         link=link,
         failed=failed,
     )
+    return trades, search_cost
 
 
 def _restore_trust(edges: PartnerEdges, recovery: float) -> None:

@@ -1,0 +1,144 @@
+"""The week's books: what customers, suppliers, trading partners, platforms and banks are paid, and profit.
+
+Once the week's deliveries and labour are known, every firm
+
+* is paid by its customers for every served hour at its order value,
+* pays its suppliers the non-labour cost of every hour its machines ran, and the
+  upkeep of every machine it owns,
+* pays each seller for the hours delivered to it, and (as a seller) pays each
+  platform its commission on a delivered platform trade,
+* pays its bank the week's service of any start-up loan.
+
+Its operating profit is these flows plus its labour cost (:mod:`labour`), fees
+(:mod:`platforms`) and search costs (:mod:`trade`). A micro-business's owner
+then draws what a worker with that income would spend,
+``(1 - savings_rate) x profit`` when profit is positive; the rest stays in the
+business, whose cash the owner receives when it closes (:mod:`occupation`).
+Finally workers spend ``1 - savings_rate`` of what they received this week.
+Every payment goes through the ledger.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..ledger import Ledger
+from ..scenario import Scenario
+from ..state import (
+    SELF_EMPLOYED,
+    UNEMPLOYED,
+    Deliveries,
+    FirmTable,
+    LabourWeek,
+    Trades,
+    TradeWeek,
+    WorkerTable,
+)
+
+
+def settle(
+    firms: FirmTable,
+    workers: WorkerTable,
+    deliveries: Deliveries,
+    trade_week: TradeWeek,
+    labour_week: LabourWeek,
+    fees_yuan: np.ndarray,
+    unsold_offer_hours: np.ndarray,
+    scenario: Scenario,
+    ledger: Ledger,
+) -> np.ndarray:
+    """Book the week's operating payments, the owners' draws and workers' consumption; returns revenue (N,).
+
+    ``fees_yuan`` (N,) are the week's platform fees and ``unsold_offer_hours`` (N, K)
+    the offered hours nobody bought. Sets ``firms.profit_yuan`` and the moving
+    averages firms decide by, and each worker's ``income`` (a business owner's is
+    the business's profit).
+    """
+    n = firms.n
+    trades = trade_week.trades
+    revenue = (deliveries.served_hours * firms.order_value).sum(axis=1)
+    production_cost = (deliveries.used_hours * firms.production_cost).sum(axis=1)
+    upkeep = firms.machines.sum(axis=1) * scenario.investment.maintenance_yuan_per_week
+    debt_service = firms.debt_service_yuan * firms.active
+    ledger.pay("order revenue", "customers", "firms", revenue)
+    ledger.pay("production cost", "firms", "suppliers", production_cost)
+    ledger.pay("upkeep", "firms", "suppliers", upkeep)
+    ledger.pay("debt service", "firms", "banks", debt_service)
+
+    paid, delivered = trades.paid_yuan, trades.delivered
+    buyer, seller = trades.buyer[delivered], trades.seller[delivered]
+    ledger.pay("trade payment", "firms", "firms", paid[delivered], payer_rows=buyer, payee_rows=seller)
+    on_platform = delivered & (trades.platform >= 0)
+    ledger.pay(
+        "commission",
+        "firms",
+        "platforms",
+        trades.commission_yuan[on_platform],
+        payer_rows=trades.seller[on_platform],
+        payee_rows=trades.platform[on_platform],
+    )
+
+    trade_net = np.bincount(trades.seller, trades.received_yuan, minlength=n)
+    trade_net -= np.bincount(trades.buyer, paid, minlength=n)
+    profit = (
+        revenue
+        - production_cost
+        - upkeep
+        - debt_service
+        + trade_net
+        - labour_week.labour_cost_yuan
+        - fees_yuan
+        - trade_week.search_cost_yuan
+    )
+    firms.profit_yuan[:] = profit * firms.active
+
+    params = scenario.labour
+    owners = np.flatnonzero(workers.status == SELF_EMPLOYED)
+    business = workers.employer[owners]
+    draw = (1.0 - params.savings_rate) * np.maximum(firms.profit_yuan[business], 0.0)
+    ledger.pay("owner's draw", "firms", "workers", draw, payer_rows=business, payee_rows=owners)
+    workers.income[owners] = firms.profit_yuan[business]
+
+    # Workers spend what they do not save; an owner spends the whole draw (the business keeps the saving).
+    spent = (1.0 - params.savings_rate) * np.maximum(workers.income, 0.0)
+    spent[owners] = draw
+    ledger.pay("consumption", "workers", "consumption", spent)
+    _remember(firms, workers, deliveries, trades, unsold_offer_hours, scenario)
+    return revenue
+
+
+def _remember(
+    firms: FirmTable,
+    workers: WorkerTable,
+    deliveries: Deliveries,
+    trades: Trades,
+    unsold_offer_hours: np.ndarray,
+    scenario: Scenario,
+) -> None:
+    """Moving averages of what firms and workers experienced: what they decide by."""
+    n, k = firms.order_mix.shape
+    weight = 1.0 / scenario.firms.memory_weeks
+    # What more machines, or others' machines, could have served: not the hours lost for want of workers.
+    _blend(firms.unmet_ewma, np.maximum(deliveries.unmet_hours - deliveries.unstaffed_hours, 0.0), weight)
+    _blend(firms.bought_ewma, deliveries.bought_hours, weight)
+    _blend(firms.used_ewma, deliveries.used_hours, weight)
+    _blend(firms.unsold_offer_ewma, unsold_offer_hours.sum(axis=1), weight)
+    _blend(firms.profit_ewma, firms.profit_yuan, weight)
+    bought_value = np.bincount(trades.buyer * k + trades.process, trades.paid_yuan, minlength=n * k).reshape(n, k)
+    has_bought = deliveries.bought_hours > 0
+    price_paid = np.divide(bought_value, deliveries.bought_hours, out=firms.rent_price_ewma.copy(), where=has_bought)
+    _blend(firms.rent_price_ewma, price_paid, weight)  # unchanged where nothing was bought
+
+    params = scenario.labour
+    workers.income_ewma += weight * (workers.income - workers.income_ewma)
+    workers.income_sq_ewma += weight * (workers.income**2 - workers.income_sq_ewma)
+    unemployed = workers.status == UNEMPLOYED
+    workers.reservation_wage[unemployed] = np.maximum(
+        workers.reservation_wage[unemployed] * (1.0 - params.reservation_wage_decay),
+        params.unemployment_benefit_yuan_per_week,
+    )
+
+
+def _blend(average: np.ndarray, latest: np.ndarray, weight: float) -> None:
+    """Exponentially weighted moving average, in place."""
+    average += weight * (latest - average)
