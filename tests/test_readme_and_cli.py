@@ -60,3 +60,18 @@ def test_run_writes_parquet_json_and_figure(tmp_path):
     assert meta["wall_time_s"] > 0 and "mesa" in meta["versions"]
     assert (tmp_path / "headline.png").stat().st_size > 10_000
     assert "utilisation_mean" in result.stdout
+
+
+def test_run_writes_the_ledger_and_the_firm_panel_when_asked(tmp_path):
+    command = [sys.executable, "run.py", "run", "scenarios/sharing.yaml", "--steps", "60", "--set", "size.firms=150"]
+    result = subprocess.run(
+        [*command, "--ledger", "--firm-panel", "--out", str(tmp_path), "--quiet"], cwd=REPO, capture_output=True
+    )
+    assert result.returncode == 0, result.stderr
+    ledger = pd.read_parquet(tmp_path / "ledger.parquet")
+    assert sorted(set(ledger["year"])) == [1, 2] and {"wage", "order revenue", "commission"} <= set(ledger["kind"])
+    sectors = ledger.columns.drop(["year", "kind"])
+    assert (ledger[sectors].sum(axis=1).abs() < 1e-6).all()  # what one sector pays, another receives
+    firms = pd.read_parquet(tmp_path / "firms.parquet")
+    assert firms["step"].min() == 1 and firms["step"].max() == 60
+    assert {"firm", "kind", "cash_yuan", "labour_hours_needed", "overtime_hours"} <= set(firms.columns)
