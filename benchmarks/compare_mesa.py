@@ -109,7 +109,7 @@ else:
 
     for name in ("measure", "measure_capital", "measure_population", "measure_labour"):
         setattr(model_module.metrics, name, timed(getattr(metrics, name)))
-    scenario = load_scenario({scenario!r}, {{"size.firms": n, "size.workers_per_firm": 10.0}})
+    scenario = load_scenario({scenario!r}, {{"size.firms": n, "size.labour_force_ratio": 1.1}})
     setup_start = time.perf_counter()
     economy = SharedManufacturingModel(scenario, seed=1)
     setup = time.perf_counter() - setup_start

@@ -194,7 +194,14 @@ def test_investment_counts_the_machines_entrants_bring(monkeypatch):
 
     monkeypatch.setattr(investment, "review_machines", lambda *args, **kwargs: None)  # no incumbent buys or sells
     economy = SharedManufacturingModel(
-        scenario(size__firms=300, occupation__min_age_weeks=520, occupation__credit_limit_weeks=520.0), seed=2
+        scenario(
+            size__firms=300,
+            occupation__min_age_weeks=520,
+            occupation__credit_limit_weeks=520.0,
+            occupation__closure_rate_per_year=0.0,
+            investment__retire_machines=False,
+        ),
+        seed=2,
     )
     economy.run(40)
     firms = economy.firms

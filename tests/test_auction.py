@@ -10,6 +10,7 @@ from scipy.optimize import linprog
 
 from model.economy.mechanisms.auction import double_auction
 from model.economy.mechanisms.trade import clear_platforms
+from model.economy.state import ProductionPlan
 from tests.helpers import run
 
 
@@ -105,23 +106,25 @@ def test_platform_clearing_without_frictions_is_optimal(seed):
     update_size(firms, platforms, economy.params)
     assert platforms.matching_efficiency[0] == 1.0
     book_need, book_offer = need.copy(), offer.copy()
-    trades, _ = clear_platforms(firms, platforms, need, offer, economy.params, rng)
+    paid_idle = offer * rng.random(offer.shape)  # the hours each seller's idle staff can run, at a lower ask
+    plan = ProductionPlan(np.zeros_like(need), need, offer, offer.copy(), paid_idle)
+    trades, _ = clear_platforms(firms, platforms, plan, economy.params, rng)
     markup = 1.0 / (1.0 - 0.07)
-    marginal_cost = firms.production_cost + firms.labour_cost_per_machine_hour
+    low = firms.production_cost * markup
+    high = (firms.production_cost + firms.labour_cost_per_machine_hour) * markup
+    n = firms.n
     for process in range(firms.order_value.shape[1]):
         in_type = trades.process == process
-        achieved = np.sum(
-            trades.hours[in_type]
-            * (
-                firms.order_value[trades.buyer[in_type], process]
-                - marginal_cost[trades.seller[in_type], process] * markup
-            )
+        sold = np.bincount(trades.seller[in_type], trades.hours[in_type], minlength=n)
+        cheap = np.minimum(sold, paid_idle[:, process])
+        achieved = np.sum(trades.hours[in_type] * firms.order_value[trades.buyer[in_type], process]) - np.sum(
+            cheap * low[:, process] + (sold - cheap) * high[:, process]
         )
         buyers, sellers = book_need[:, process] > 0, book_offer[:, process] > 0
         optimum = optimal_surplus(
             firms.order_value[buyers, process],
             book_need[buyers, process],
-            marginal_cost[sellers, process] * markup,
-            book_offer[sellers, process],
+            np.concatenate([low[sellers, process], high[sellers, process]]),
+            np.concatenate([paid_idle[sellers, process], (book_offer - paid_idle)[sellers, process]]),
         )
         assert achieved == pytest.approx(optimum, rel=1e-9)

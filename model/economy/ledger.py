@@ -63,13 +63,15 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "overtime": ("firms", "workers", "overtime pay to the staff who work it"),
     "severance": ("firms", "workers", "paid to each dismissed worker"),
     "hiring cost": ("firms", "suppliers", "recruitment of a permanent worker"),
-    "owner's draw": ("firms", "workers", "what a micro-business's owner takes out to live on"),
+    "owner's draw": ("firms", "workers", "cash a micro-business holds beyond its buffer, paid to its owner"),
     "closing cash to founder": ("firms", "workers", "a closing micro-business's remaining cash, to its owner"),
     "closing cash to owners": ("firms", "owners", "a closing SME's remaining cash, to its outside owners"),
     "founder's savings": ("workers", "firms", "a founder's savings, put into the new micro-business"),
     "owners' equity": ("owners", "firms", "outside owners' money for a new SME (its machines and working cash)"),
-    "loan": ("banks", "firms", "a start-up loan for a micro-business's machine"),
-    "debt service": ("firms", "banks", "weekly repayment of a loan, with interest"),
+    "loan": ("banks", "firms", "a loan for machines, lent at a purchase or to a micro-business's founder"),
+    "interest": ("firms", "banks", "interest on loans and overdrafts"),
+    "loan repayment": ("firms", "banks", "the week's share of a loan repaid"),
+    "dividend": ("firms", "owners", "cash an SME or large firm holds beyond its buffer, paid to its outside owners"),
     "debt write-off": ("banks", "firms", "a closing firm's overdraft, written off by its bank"),
     "benefit": ("government", "workers", "unemployment benefit"),
     "digitalisation subsidy": ("government", "firms", "the subsidised share of a platform's joining cost"),
@@ -93,7 +95,7 @@ OPERATING = frozenset(
         "overtime",
         "severance",
         "hiring cost",
-        "debt service",
+        "interest",
     }
 )
 

@@ -63,6 +63,8 @@ class MarketGraph:
         self._queued_rows = 0
         self._synced: dict[int, tuple[float, float, float]] = {}
         self._pending_members: list[tuple[np.ndarray, np.ndarray]] = []
+        members = np.argwhere(firms.membership & firms.active[:, None])  # members from week 0
+        self.record_week(Trades.empty(), members, np.zeros((0, 2), np.int64))
 
     def add_firms(self, firms: FirmTable, rows: np.ndarray, partner_buyer: np.ndarray, partner_seller: np.ndarray):
         """Entrants at ``rows`` become nodes; ``partner_buyer``/``partner_seller`` are the new partner links."""

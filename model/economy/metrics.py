@@ -20,6 +20,7 @@ from .state import (
     SME,
     STATUS_NAMES,
     UNEMPLOYED,
+    Deliveries,
     FirmTable,
     LabourMarket,
     PlatformTable,
@@ -50,6 +51,19 @@ COLUMNS: dict[str, tuple[str, str]] = {
         "Output-weighted mean Herfindahl index of each firm's production across process types.",
     ),
     "failed_trade_share": ("share", "Share of matched traded hours that failed (defect or non-delivery)."),
+    "demand_hours": ("hours/week", "Ordered hours this week (new orders plus backlog)."),
+    "capacity_hours": ("hours/week", "Machine-hours firms could run this week (installed and usable)."),
+    "unmet_hours": ("hours/week", "Ordered hours not served this week."),
+    "unstaffed_hours": ("hours/week", "Of which firms planned to make in-house but found no one to run."),
+    "pooling_bound_hours": (
+        "hours/week",
+        "The physical limit: sum over process types of max(demand - capacity, 0); no economy can serve more.",
+    ),
+    "pooling_realised": (
+        "share",
+        "How much of the unserved demand that pooling every machine could remove trade removes: (unserved "
+        "without any trade - unserved for want of machines) / (unserved without any trade - the bound).",
+    ),
     "investment": ("yuan/week", "Spending on new machines this week, by incumbents and entrants."),
     "investment_by_entrants": (
         "yuan/week",
@@ -83,11 +97,13 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
-def measure(firms: FirmTable, platforms: PlatformTable, trades: Trades) -> dict[str, float]:
+def measure(
+    firms: FirmTable, platforms: PlatformTable, trades: Trades, deliveries: Deliveries | None = None
+) -> dict[str, float]:
     """Compute the columns of :data:`COLUMNS` for the week just played, except the capital ones.
 
     Call it after the week's books and before machines change hands; then add
-    :func:`measure_capital`.
+    :func:`measure_capital`. Without ``deliveries`` (week 0) the week's flows are zero.
     """
     active = firms.active
     capacity = firms.capacity_week * active
@@ -126,8 +142,38 @@ def measure(firms: FirmTable, platforms: PlatformTable, trades: Trades) -> dict[
         "outsourcing_ratio": _ratio(bought_total, own_total + bought_total),
         "specialisation_index": _ratio((concentration * output[producing]).sum(), output[producing].sum()),
         "failed_trade_share": _ratio(matched_hours - shared_hours, matched_hours),
+        **measure_limits(firms, deliveries),
         "platform_members": int((firms.membership & active[:, None]).any(axis=1).sum()) if platforms.n else 0,
         "platform_hhi": float(((delivered_hours / volume) ** 2).sum()) if volume > 0 else 0.0,
+    }
+
+
+def measure_limits(firms: FirmTable, deliveries: Deliveries | None) -> dict[str, float]:
+    """Demand, capacity and unserved hours, the pooling bound, and how much of it trade realises.
+
+    Without trade each firm leaves ``max(orders - capacity, 0)`` unserved in each
+    process type; pooling every machine of a type can at best leave
+    ``max(demand - capacity, 0)``. Hours lost for want of workers are no
+    shortfall of machines and are left out of the realised share.
+    """
+    if deliveries is None:
+        names = ("demand_hours", "capacity_hours", "unmet_hours", "unstaffed_hours", "pooling_bound_hours")
+        return {**dict.fromkeys(names, 0.0), "pooling_realised": 0.0}
+    active = firms.active[:, None]
+    orders, capacity = firms.orders_hours * active, firms.capacity_hours * active
+    bound = np.maximum(orders.sum(axis=0) - capacity.sum(axis=0), 0.0).sum()
+    without_trade = np.maximum(orders - capacity, 0.0).sum()
+    unstaffed = float(deliveries.unstaffed_hours.sum())
+    short_of_machines = max(float(deliveries.unmet_hours.sum()) - unstaffed, 0.0)
+    removable = without_trade - bound
+    realised = min(max((without_trade - short_of_machines) / removable, 0.0), 1.0) if removable > 1e-9 else 0.0
+    return {
+        "demand_hours": float(orders.sum()),
+        "capacity_hours": float(capacity.sum()),
+        "unmet_hours": float(deliveries.unmet_hours.sum()),
+        "unstaffed_hours": unstaffed,
+        "pooling_bound_hours": float(bound),
+        "pooling_realised": realised,
     }
 
 

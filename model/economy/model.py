@@ -154,6 +154,8 @@ class SharedManufacturingModel(mesa.Model):
         self.platforms = platforms.create_platforms(
             scenario, np.array([agent.unique_id for agent in self.platform_agents], np.int64)
         )
+        production.expect_orders(self.firms)
+        platforms.launch_memberships(self.firms, self.platforms, scenario)
         self.sector_shock = np.zeros(scenario.size.process_types)
         # The markets entrants share: base standard orders per week, and the number of micro-businesses.
         self._standard_market_hours = float(self.firms.base_order_hours[self.firms.kind != MICRO].sum())
@@ -203,7 +205,7 @@ class SharedManufacturingModel(mesa.Model):
         books = [] if self.keep_order_books else None
         traded = trade.trade_week(firms, self.partner_edges, market, plan, params, draws("trade"), ledger, books)
         produced = plan.own_hours + traded.trades.sold_hours(*orders.shape)
-        members = firms.membership.any(axis=1)
+        members = (firms.membership & market.active[None, :]).any(axis=1)
         worked, self.labour_market = labour.work_the_week(
             firms, workers, self.labour_market, produced, members, week, params, draws("labour"), ledger
         )
@@ -211,9 +213,10 @@ class SharedManufacturingModel(mesa.Model):
         fees = platforms.charge_fees(firms, market, ledger)
         revenue = accounts.settle(firms, workers, delivered, traded, worked, fees, plan.offer_hours, params, ledger)
         platforms.record_platform_week(firms, market, traded.trades, traded.platform_week, params)
-        self.week_metrics = metrics.measure(firms, market, traded.trades)
+        self.week_metrics = metrics.measure(firms, market, traded.trades, delivered)
 
         opened, closed = self._entry_and_exit(week)
+        investment.retire_machines(firms, params.investment, draws("investment")("retirement"))
         investment.review_machines(firms, week, params.investment, ledger)
         joined, left = platforms.review_memberships(firms, market, week, params, ledger)
         labour.review_training(workers, self.labour_market, week, params, draws("labour")("training"), ledger)
@@ -282,7 +285,7 @@ class SharedManufacturingModel(mesa.Model):
         Returns the ``(firm row, platform row)`` memberships that began and ended with them.
         """
         params, firms, workers, ledger = self.params, self.firms, self.workers, self.ledger
-        closing = occupation.closing_firms(firms, week, params)
+        closing = occupation.closing_firms(firms, week, params, self.streams.weekly("occupation.closure", week))
         closed_memberships = occupation.close_firms(firms, workers, closing, params, ledger)
         for row in closing.tolist():  # only this week's leavers
             self.firm_agents[row].remove()
@@ -309,13 +312,14 @@ class SharedManufacturingModel(mesa.Model):
             entrants.extend(smes)
         rows = self._admit(entrants, anchors, self.streams.weekly("occupation.anchors", week))
         micro_rows, sme_rows = rows[: founders.workers.size], rows[founders.workers.size :]
-        occupation.hand_over(firms, workers, founders, micro_rows)
+        occupation.hand_over(firms, workers, founders, micro_rows, params)
         occupation.open_micro_businesses(firms, workers, founders, micro_rows, params, ledger)
         occupation.open_smes(firms, sme_rows, sme_cash, params, ledger)
         self._entrants_investment = ledger.week_total("machine purchase")  # machine reviews come later in the week
+        sme_members = platforms.consider_joining(firms, self.platforms, sme_rows, week, params, ledger)
         new_members, platform = np.nonzero(firms.membership[micro_rows])
-        opened_memberships = np.stack([micro_rows[new_members], platform], axis=1).astype(np.int64)
-        return opened_memberships, closed_memberships
+        micro_members = np.stack([micro_rows[new_members], platform], axis=1).astype(np.int64)
+        return np.concatenate([micro_members, sme_members]), closed_memberships
 
     def _admit(self, newcomers, anchors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Add entrants to the tables, the supply network, the market graph and Mesa; returns their rows.
@@ -327,6 +331,7 @@ class SharedManufacturingModel(mesa.Model):
         alive = np.flatnonzero(self.firms.active)
         anchors = np.where(anchors >= 0, anchors, alive[rng.integers(0, alive.size, anchors.size)])
         labour.expect_load(newcomers, self.params)
+        production.expect_orders(newcomers)
         rows = self.firms.extend(newcomers)
         self._add_firm_agents(rows)
         u, v = link_entrants(

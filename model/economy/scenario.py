@@ -16,7 +16,7 @@ Example
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -47,12 +47,12 @@ class SizeParams(Section):
         setup=True,
     )
     micro_share: float = param(0.2, 0.0, 0.9, "share", "Share of firms that are micro-entrepreneurs.", setup=True)
-    workers_per_firm: float = param(
-        10.0,
-        1.0,
-        1000.0,
-        "workers/firm",
-        "Size of the labour pool per firm at the start (labour force / firms).",
+    labour_force_ratio: float = param(
+        1.1,
+        0.05,
+        100.0,
+        "workers/worker needed",
+        "Labour force at the start (micro-business owners aside) over the workers firms' expected orders need.",
         setup=True,
     )
 
@@ -163,8 +163,12 @@ class FirmParams(Section):
         "Beta concentration of digital readiness around each kind's mean.",
         setup=True,
     )
-    initial_cash_weeks: float = param(
-        8.0, 0.0, 520.0, "weeks", "Starting cash, in weeks of expected revenue.", setup=True
+    cash_buffer_weeks: float = param(
+        8.0,
+        0.0,
+        520.0,
+        "weeks",
+        "Cash a firm starts with and keeps, in weeks of expected revenue; it pays out what it holds beyond it.",
     )
     memory_weeks: float = param(
         8.0, 1.0, 520.0, "weeks", "Time scale of the moving averages firms use to judge their recent past."
@@ -335,6 +339,14 @@ class PlatformParams(Section):
         "index 0-1",
         "Protection of designs traded on platforms: the share of the copying risk it removes.",
     )
+    asks_reflect_load: bool = param(
+        True,
+        None,
+        None,
+        "",
+        "Sellers ask less for hours their paid staff can run than for hours that need more labour (off: every "
+        "hour carries flexible labour's cost, whatever the seller's load).",
+    )
     blacklist_failure_rate: float = param(
         0.15, 0.0, 1.0, "probability", "Estimated failure rate above which the credit system excludes a seller."
     )
@@ -354,7 +366,9 @@ class InvestmentParams(Section):
     )
     machine_price_yuan: float = param(400_000.0, 0.0, 1e10, "yuan", "Price of one new machine.")
     machine_life_years: float = param(10.0, 0.5, 100.0, "years", "Economic life of a machine.")
-    interest_rate: float = param(0.06, 0.0, 1.0, "per year", "Interest rate used to annuitise machine prices.")
+    interest_rate: float = param(
+        0.06, 0.0, 1.0, "per year", "Interest on loans and overdrafts, and the rate used to annuitise machine prices."
+    )
     maintenance_yuan_per_week: float = param(200.0, 0.0, 1e8, "yuan/week", "Upkeep of one machine, used or not.")
     resale_share: float = param(0.5, 0.0, 1.0, "share", "Share of the price a firm recovers selling a machine.")
     review_period_weeks: int = param(13, 1, 520, "weeks", "How often a firm reviews its machine park.")
@@ -370,6 +384,17 @@ class InvestmentParams(Section):
     )
     target_utilisation: float = param(
         0.7, 0.01, 1.0, "share", "Utilisation a firm aims for when it sells idle machines."
+    )
+    loan_to_value: float = param(
+        0.8, 0.0, 1.0, "share", "Share of a machine's price a bank lends; the buyer pays the rest from its cash."
+    )
+    loan_years: float = param(10.0, 0.5, 100.0, "years", "Time over which a loan is repaid (in equal shares of it).")
+    retire_machines: bool = param(
+        True,
+        None,
+        None,
+        "",
+        "Machines wear out: each retires at random, on average after machine_life_years (scrapped, no resale).",
     )
     adjustment_speed: float = param(
         0.5, 0.0, 1.0, "share", "Share of the gap to the desired machine park closed at one review."
@@ -399,14 +424,33 @@ class LabourParams(Section):
     unemployment_benefit_yuan_per_week: float = param(
         300.0, 0.0, 1e6, "yuan/week", "Benefit the government pays each unemployed worker (and each trainee)."
     )
+    matching_model: Literal["urn_ball", "cobb_douglas"] = param(
+        "urn_ball",
+        None,
+        None,
+        "",
+        "How seekers meet openings: urn_ball in local markets that platforms pool (the mechanism), or "
+        "cobb_douglas, one market per skill with a higher A on platforms (the earlier assumption, for comparison).",
+    )
+    applications_per_week: float = param(
+        0.5, 0.0, 50.0, "applications/week", "Applications a job seeker sends a week (urn-ball matching)."
+    )
+    regions_per_side: int = param(
+        3,
+        1,
+        50,
+        "regions",
+        "Local labour markets: firms' locations are cut into this many x this many regions (urn-ball matching).",
+        setup=True,
+    )
     matching_efficiency: float = param(
-        0.4, 0.0, 10.0, "", "Matching efficiency A of traditional hiring channels: matches = A u^alpha v^(1-alpha)."
+        0.4, 0.0, 10.0, "", "cobb_douglas only: A of traditional channels, matches = A u^alpha v^(1-alpha)."
     )
     platform_matching_efficiency: float = param(
-        1.0, 0.0, 10.0, "", "Matching efficiency A for jobs and tasks posted by platform members."
+        1.0, 0.0, 10.0, "", "cobb_douglas only: A for jobs and tasks posted by platform members."
     )
     matching_elasticity: float = param(
-        0.5, 0.0, 1.0, "", "Elasticity alpha of matches with respect to job seekers (Petrongolo-Pissarides: 0.5)."
+        0.5, 0.0, 1.0, "", "cobb_douglas only: elasticity alpha of matches to job seekers (Petrongolo-Pissarides)."
     )
     hiring_cost_weeks: float = param(2.0, 0.0, 104.0, "weeks of wage", "Cost to a firm of one permanent hire.")
     firing_cost_weeks: float = param(8.0, 0.0, 520.0, "weeks of wage", "Severance a firm pays per dismissal.")
@@ -433,9 +477,23 @@ class LabourParams(Section):
     reservation_wage_decay: float = param(
         0.01, 0.0, 1.0, "share/week", "Weekly fall of an unemployed worker's reservation wage."
     )
-    savings_rate: float = param(0.1, 0.0, 1.0, "share", "Share of income a worker saves.")
-    initial_savings_yuan: float = param(30000.0, 0.0, 1e9, "yuan", "Mean savings of a worker at the start.", setup=True)
-    savings_dispersion: float = param(1.0, 0.0, 5.0, "log-sd", "Dispersion of initial savings (lognormal).", setup=True)
+    savings_rate: float = param(0.1, 0.0, 0.95, "share", "Mean share of income a worker saves.")
+    initial_savings_yuan: float = param(
+        30000.0,
+        1.0,
+        1e9,
+        "yuan",
+        "Mean savings of a worker at the start, which a wage earner's saving and spending keep in the long run.",
+        setup=True,
+    )
+    savings_dispersion: float = param(
+        1.0,
+        0.0,
+        5.0,
+        "log-sd",
+        "Dispersion of thrift across workers (lognormal): of each one's saving rate, and so of savings at the start.",
+        setup=True,
+    )
     training_weeks: int = param(13, 1, 520, "weeks", "Weeks a worker trains to change skill.")
     training_cost_yuan: float = param(20000.0, 0.0, 1e8, "yuan", "Cost of retraining to another skill.")
     training_subsidy: float = param(0.0, 0.0, 1.0, "share", "Share of the training cost paid by a public programme.")
@@ -464,6 +522,13 @@ class OccupationParams(Section):
         0.2, 0.0, 10.0, "share", "Expected self-employed income must beat the alternatives by this share."
     )
     min_age_weeks: int = param(26, 0, 5200, "weeks", "A firm younger than this does not exit for losses alone.")
+    closure_rate_per_year: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "share/year",
+        "Chance that an SME or micro-business closes in a year for reasons outside the model (owner retires, moves).",
+    )
     credit_limit_weeks: float = param(
         8.0, 0.0, 520.0, "weeks of revenue", "Overdraft a firm may run; below it the firm is bankrupt and exits."
     )

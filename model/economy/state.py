@@ -74,7 +74,7 @@ class FirmTable:
     rent_price_ewma: np.ndarray  # (N, K) yuan/hour paid for bought hours
     unsold_offer_ewma: np.ndarray  # (N,) offered idle hours/week nobody bought
     profit_ewma: np.ndarray  # (N,) yuan/week
-    debt_service_yuan: np.ndarray  # (N,) yuan/week repaying a loan for machines (micro-businesses' start-up loans)
+    loan_yuan: np.ndarray  # (N,) owed to banks for machines (repaid in equal shares over investment.loan_years)
     staff: np.ndarray  # (N, K) int64: permanent workers of each skill
     vacancies: np.ndarray  # (N, K) int64: open permanent positions
     load_ewma: np.ndarray  # (N, K) labour load in workers, moving average
@@ -111,6 +111,11 @@ class FirmTable:
         return self.machines * (self.machine_hours_per_week * self.available_share)
 
     @property
+    def expected_revenue_yuan(self) -> np.ndarray:
+        """(N,) yuan/week its mean orders are worth: what its cash buffer and credit limit are measured in."""
+        return self.base_order_hours * (self.order_mix * self.order_value).sum(axis=1)
+
+    @property
     def installed_hours(self) -> np.ndarray:
         """(N,) machine-hours per week each firm has installed, whether usable this week or not."""
         return self.machines.sum(axis=1) * self.machine_hours_per_week
@@ -145,6 +150,7 @@ class WorkerTable:
     """
 
     skill: np.ndarray  # (W,) int64: the process type the worker can operate
+    region: np.ndarray  # (W,) int64: the local labour market the worker searches in (its employer's, once hired)
     status: np.ndarray  # (W,) int8: PERMANENT, FLEXIBLE, SELF_EMPLOYED or UNEMPLOYED
     employer: np.ndarray  # (W,) int64: firm row for permanent and self-employed workers, else -1
     reservation_wage: np.ndarray  # (W,) yuan/week below which the worker refuses a permanent job
@@ -152,6 +158,7 @@ class WorkerTable:
     income_ewma: np.ndarray  # (W,) recent income, moving average
     income_sq_ewma: np.ndarray  # (W,) its second moment (for income volatility)
     savings_yuan: np.ndarray  # (W,)
+    saving_rate: np.ndarray  # (W,) share of income the worker saves (its thrift)
     ability: np.ndarray  # (W,) entrepreneurial ability: custom orders a micro-business would attract
     digital_readiness: np.ndarray  # (W,) index in [0, 1], carried into a micro-business
     training_target: np.ndarray  # (W,) int64: skill being learnt, -1 if not training
@@ -291,6 +298,17 @@ class ProductionPlan:
     need_hours: np.ndarray
     offer_hours: np.ndarray
     offered_hours: np.ndarray  # (N, K) offers before trade
+    paid_idle_hours: np.ndarray  # (N, K) idle machine-hours its paid staff (or owner) can run: no extra labour cost
+
+    def cheap_and_dear(self, rows: np.ndarray, process: int) -> tuple[np.ndarray, np.ndarray]:
+        """What is left of each firm's offer in ``process``, split into hours its paid staff can still run and the rest.
+
+        Hours already sold used the cheap hours first.
+        """
+        offer = self.offer_hours[rows, process]
+        sold = self.offered_hours[rows, process] - offer
+        cheap = np.clip(self.paid_idle_hours[rows, process] - sold, 0.0, offer)
+        return cheap, offer - cheap
 
 
 @dataclass

@@ -7,14 +7,20 @@ Once the week's deliveries and labour are known, every firm
   upkeep of every machine it owns,
 * pays each seller for the hours delivered to it, and (as a seller) pays each
   platform its commission on a delivered platform trade,
-* pays its bank the week's service of any start-up loan.
+* pays its bank interest on its loans and any overdraft, and repays a share
+  ``1 / (52 x loan_years)`` of its loans.
 
-Its operating profit is these flows plus its labour cost (:mod:`labour`), fees
-(:mod:`platforms`) and search costs (:mod:`trade`). A micro-business's owner
-then draws what a worker with that income would spend,
-``(1 - savings_rate) x profit`` when profit is positive; the rest stays in the
-business, whose cash the owner receives when it closes (:mod:`occupation`).
-Finally workers spend ``1 - savings_rate`` of what they received this week.
+Its operating profit is these flows (less the repayment, which is no cost) plus
+its labour cost (:mod:`labour`), fees (:mod:`platforms`) and search costs
+(:mod:`trade`). A firm keeps a cash buffer of ``cash_buffer_weeks`` of its
+expected revenue and pays out what it holds beyond it: an SME or large firm to
+its outside owners (a dividend), a micro-business to its owner (the owner's
+draw); what is left when it closes goes to them too (:mod:`occupation`).
+
+Workers spend what they do not save of what they received this week (each its
+own saving rate) and a share of their savings: ``savings_rate x wage /
+initial_savings_yuan`` a week, so that a wage earner's savings stay where they
+start (consumption out of income and wealth, as in Godley and Lavoie 2007).
 Every payment goes through the ledger.
 """
 
@@ -58,12 +64,17 @@ def settle(
     trades = trade_week.trades
     revenue = (deliveries.served_hours * firms.order_value).sum(axis=1)
     production_cost = (deliveries.used_hours * firms.production_cost).sum(axis=1)
-    upkeep = firms.machines.sum(axis=1) * scenario.investment.maintenance_yuan_per_week
-    debt_service = firms.debt_service_yuan * firms.active
+    invest = scenario.investment
+    upkeep = firms.machines.sum(axis=1) * invest.maintenance_yuan_per_week
+    owed = firms.loan_yuan + np.maximum(-firms.cash_yuan, 0.0)
+    interest = owed * (invest.interest_rate / 52.0) * firms.active
+    repayment = firms.loan_yuan * min(1.0 / (52.0 * invest.loan_years), 1.0) * firms.active
     ledger.pay("order revenue", "customers", "firms", revenue)
     ledger.pay("production cost", "firms", "suppliers", production_cost)
     ledger.pay("upkeep", "firms", "suppliers", upkeep)
-    ledger.pay("debt service", "firms", "banks", debt_service)
+    ledger.pay("interest", "firms", "banks", interest)
+    ledger.pay("loan repayment", "firms", "banks", repayment)
+    firms.loan_yuan -= repayment
 
     paid, delivered = trades.paid_yuan, trades.delivered
     buyer, seller = trades.buyer[delivered], trades.seller[delivered]
@@ -84,7 +95,7 @@ def settle(
         revenue
         - production_cost
         - upkeep
-        - debt_service
+        - interest
         + trade_net
         - labour_week.labour_cost_yuan
         - fees_yuan
@@ -92,16 +103,22 @@ def settle(
     )
     firms.profit_yuan[:] = profit * firms.active
 
-    params = scenario.labour
-    owners = np.flatnonzero(workers.status == SELF_EMPLOYED)
-    business = workers.employer[owners]
-    draw = (1.0 - params.savings_rate) * np.maximum(firms.profit_yuan[business], 0.0)
-    ledger.pay("owner's draw", "firms", "workers", draw, payer_rows=business, payee_rows=owners)
-    workers.income[owners] = firms.profit_yuan[business]
+    excess = np.maximum(firms.cash_yuan - scenario.firms.cash_buffer_weeks * firms.expected_revenue_yuan, 0.0)
+    excess *= firms.active
+    owned = np.flatnonzero((firms.owner >= 0) & (excess > 0))
+    ledger.pay("owner's draw", "firms", "workers", excess[owned], payer_rows=owned, payee_rows=firms.owner[owned])
+    ledger.pay("dividend", "firms", "owners", np.where(firms.owner >= 0, 0.0, excess))
 
-    # Workers spend what they do not save; an owner spends the whole draw (the business keeps the saving).
-    spent = (1.0 - params.savings_rate) * np.maximum(workers.income, 0.0)
-    spent[owners] = draw
+    # A business owner's income is its business's profit; what the owner received is the draw.
+    owners = np.flatnonzero(workers.status == SELF_EMPLOYED)
+    received = workers.income.copy()
+    received[owners] = 0.0
+    received[firms.owner[owned]] = excess[owned]
+    workers.income[owners] = firms.profit_yuan[workers.employer[owners]]
+    params = scenario.labour
+    wealth_spending = params.savings_rate * params.wage_yuan_per_week / params.initial_savings_yuan
+    spent = (1.0 - workers.saving_rate) * np.maximum(received, 0.0)
+    spent += min(wealth_spending, 1.0) * np.maximum(workers.savings_yuan - spent, 0.0)
     ledger.pay("consumption", "workers", "consumption", spent)
     _remember(firms, workers, deliveries, trades, unsold_offer_hours, scenario)
     return revenue

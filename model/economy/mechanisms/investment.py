@@ -10,12 +10,14 @@ plus rented hours ``U + B`` (moving averages). If that exceeds
   first, then rented), each costing its annuity plus upkeep:
   ``covered x (value - cost) + rented_left x (value - rent price) - n x (annuity + upkeep)``
 
-and buys when buying earns more and it has the cash. ``n`` closes a share
+and buys when buying earns more and it has the down payment: a bank lends
+``loan_to_value`` of the price, repaid over ``loan_years``. ``n`` closes a share
 ``adjustment_speed`` of the gap. Separately, a firm whose sustained utilisation
 of some process type is below ``idle_utilisation_threshold`` sells machines in
 that type down towards ``target_utilisation``, at ``resale_share`` of the price.
 Because resale loses value, firms tolerate a wide band of utilisation: the
-machine park adjusts only to sustained overload or idleness.
+machine park adjusts only to sustained overload or idleness. Machines also wear
+out (:func:`retire_machines`), so a firm that keeps its orders replaces them.
 """
 
 from __future__ import annotations
@@ -33,6 +35,21 @@ def weekly_annuity(params: InvestmentParams, principal: float | np.ndarray | Non
     principal = params.machine_price_yuan if principal is None else principal
     yearly = principal / years if rate == 0 else principal * rate / (1.0 - (1.0 + rate) ** -years)
     return yearly / 52.0
+
+
+def retire_machines(firms: FirmTable, params: InvestmentParams, rng: np.random.Generator) -> np.ndarray:
+    """Machines that wear out this week, scrapped without resale; returns how many each firm lost (N,).
+
+    Each machine retires with probability ``1 / (52 x machine_life_years)`` a week,
+    so a machine lasts ``machine_life_years`` on average and replacing worn-out
+    machines is part of investment.
+    """
+    if not params.retire_machines:
+        return np.zeros(firms.n, np.int64)
+    weekly = 1.0 / (52.0 * params.machine_life_years)
+    retired = rng.binomial(firms.machines * firms.active[:, None], weekly)
+    firms.machines -= retired
+    return retired.sum(axis=1)
 
 
 def review_machines(
@@ -61,10 +78,11 @@ def review_machines(
     value = firms.order_value[due][pick]
     own_margin = value - (firms.production_cost[due][pick] + firms.labour_cost_per_machine_hour)
     rent_margin = value - firms.rent_price_ewma[due][pick]
+    down_payment = params.machine_price_yuan * (1.0 - params.loan_to_value)  # the bank lends the rest
     affordable = (
-        np.floor(firms.cash_yuan[due] / params.machine_price_yuan)
-        if params.machine_price_yuan > 0
-        else (np.full(due.size, np.inf))
+        np.floor(np.maximum(firms.cash_yuan[due], 0.0) / down_payment)
+        if down_payment > 0
+        else np.full(due.size, np.inf)
     )
     wanted = np.maximum(1.0, np.floor(params.adjustment_speed * gap / hours_per_machine))
     count = np.minimum(wanted, np.maximum(affordable, 0.0))
@@ -79,6 +97,9 @@ def review_machines(
     buy &= profit_buy > rented * rent_margin
     buyers, buy_process, buy_count = due[buy], process[buy], count[buy].astype(np.int64)
     firms.machines[buyers, buy_process] += buy_count
+    loan = buy_count * params.machine_price_yuan * params.loan_to_value
+    ledger.pay("loan", "banks", "firms", loan, payee_rows=buyers)
+    firms.loan_yuan[buyers] += loan
     ledger.pay("machine purchase", "firms", "suppliers", buy_count * params.machine_price_yuan, payer_rows=buyers)
     bought[buyers] = buy_count
 

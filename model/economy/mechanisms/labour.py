@@ -19,12 +19,10 @@ Each week:
   gap, and dismisses (paying severance) only when staff exceed the target by more
   than ``firing_band``. Volatile load, such as sales to other firms, is therefore
   staffed flexibly; steady load permanently.
-* **Matching** per skill, as in Petrongolo & Pissarides (2001):
-  ``matches = A u^alpha v^(1-alpha)``, at most ``min(u, v)``, first for permanent
-  vacancies (among seekers whose reservation wage the wage meets), then for
-  this week's task slots. ``A`` is ``platform_matching_efficiency`` for jobs and
-  tasks posted by platform members and ``matching_efficiency`` otherwise. Who is
-  matched, and to which firm, is drawn at random within the skill.
+* **Matching** (:mod:`matching`): first for permanent vacancies (among seekers
+  whose reservation wage the wage meets), then for this week's task slots, in
+  local markets per region and skill that platforms pool into one market per
+  skill for their members and registered seekers; urn-ball matching in each.
 * **Training.** At their reviews, unemployed workers may retrain to the skill
   with the best prospects, if the expected gain over ``planning_horizon_weeks``
   beats the cost net of ``training_subsidy``; they stop searching for
@@ -56,6 +54,7 @@ from ..state import (
     LabourWeek,
     WorkerTable,
 )
+from . import matching
 
 GINI_SAMPLE_SIZE = 20_000
 
@@ -116,18 +115,24 @@ def expect_load(firms: FirmTable, scenario: Scenario) -> np.ndarray:
 def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np.random.Generator]) -> WorkerTable:
     """The labour force at week 0, with each firm staffed to its target where skills allow.
 
-    The first workers run the micro-businesses (one owner each, skilled in the
-    business's main process type). The others' skills are drawn in proportion to
+    The labour force is sized by the work there is to do: one owner per
+    micro-business, plus ``size.labour_force_ratio`` times the workers the other
+    firms' expected orders need (so tightness does not depend on how many firms
+    there are or how many machines a seed's size draw gives them). The first
+    workers run the micro-businesses (one owner each, skilled in the business's
+    main process type). The others' skills are drawn in proportion to
     the labour firms need per process type; they fill the firms' permanent
     targets, skill by skill, in random order; the rest start unemployed.
     ``stream(name)`` gives the generator for one attribute (common random numbers).
     """
     params, occupation = scenario.labour, scenario.occupation
-    n_firms, k = firms.machines.shape
-    n_workers = max(round(scenario.size.workers_per_firm * n_firms), 1)
+    k = firms.process_types
     load = expect_load(firms, scenario)
-
     micro_rows = np.flatnonzero(firms.kind == MICRO)
+    # Micro-businesses' owners, and the labour the other firms' expected orders need, times the supply ratio.
+    need = float(load[firms.kind != MICRO].sum())
+    n_workers = max(micro_rows.size + round(scenario.size.labour_force_ratio * need), 1)
+
     n_owners = min(micro_rows.size, n_workers)
     skill = np.empty(n_workers, np.int64)
     skill[:n_owners] = np.argmax(firms.order_mix[micro_rows[:n_owners]], axis=1)
@@ -145,15 +150,26 @@ def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np
     target = staffing_target(firms.load_ewma, firms.load_sq_ewma, params)
     rng = stream("staffing")
     for process in range(k):
-        slots = np.repeat(np.arange(n_firms), target[:, process])
         available = n_owners + np.flatnonzero(skill[n_owners:] == process)
-        filled = min(slots.size, available.size)
-        chosen_slots = rng.permutation(slots)[:filled]
+        filled = int(min(target[:, process].sum(), available.size))
+        chosen_slots = _draw_slots(target[:, process], filled, rng)
         chosen_workers = rng.permutation(available)[:filled]
         status[chosen_workers] = PERMANENT
         employer[chosen_workers] = chosen_slots
         np.add.at(firms.staff[:, process], chosen_slots, 1)
     firms.vacancies[:] = np.maximum(target - firms.staff, 0)
+
+    # Where workers live: at their employer or business; the others where their skill is needed.
+    firm_region = matching.region_of(firms.location, params.regions_per_side)
+    region = np.where(employer >= 0, firm_region[np.maximum(employer, 0)], 0)
+    regions = params.regions_per_side**2
+    need = np.zeros((regions, k))
+    np.add.at(need, firm_region, load)
+    need += 1e-12  # a skill nobody needs yet is spread evenly
+    cumulative = np.cumsum(need / need.sum(axis=0), axis=0)  # (regions, K): where each skill is needed
+    free = np.flatnonzero(employer < 0)
+    draw = stream("region").random(free.size)
+    region[free] = np.minimum((cumulative[:, skill[free]] < draw).sum(axis=0), regions - 1)
 
     wage, benefit = params.wage_yuan_per_week, params.unemployment_benefit_yuan_per_week
     income = np.where(status == PERMANENT, wage, benefit).astype(np.float64)
@@ -166,9 +182,12 @@ def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np
         scenario.firms.readiness_concentration,
     )
     readiness[:n_owners] = firms.digital_readiness[micro_rows[:n_owners]]
-    savings_sigma = params.savings_dispersion
+    # Thrift sets both a worker's saving rate and its savings at the start, which are what its saving and
+    # spending keep a wage earner at (see model.economy.mechanisms.accounts).
+    thrift = mean_one_lognormal(stream("savings"), params.savings_dispersion, (n_workers,))
     return WorkerTable(
         skill=skill,
+        region=region,
         status=status,
         employer=employer,
         reservation_wage=np.maximum(
@@ -178,7 +197,8 @@ def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np
         income=income,
         income_ewma=income.copy(),
         income_sq_ewma=income**2,
-        savings_yuan=params.initial_savings_yuan * mean_one_lognormal(stream("savings"), savings_sigma, (n_workers,)),
+        savings_yuan=params.initial_savings_yuan * thrift,
+        saving_rate=np.minimum(params.savings_rate * thrift, 0.95),
         ability=ability,
         digital_readiness=readiness,
         training_target=np.full(n_workers, -1, np.int64),
@@ -209,7 +229,8 @@ def work_the_week(
     overtime to the workers concerned, task pay to the flexible workers, hiring
     costs to suppliers, and benefits from the government to everyone else (the
     self-employed draw on their business later, in :mod:`accounts`).
-    ``platform_member`` is, per firm, whether it belongs to any platform;
+    ``platform_member`` is, per firm, whether it belongs to any platform in service
+    (see :mod:`matching` for how seekers and openings meet);
     ``stream(name)`` gives this week's generator for each kind of draw.
 
     Returns the week's labour record per firm and the labour market's statistics.
@@ -246,16 +267,23 @@ def work_the_week(
     labour_cost += np.bincount(dismissing, weights=severance, minlength=firms.n)
     dismissals = _release(firms, workers, dismissed)
 
-    hires, job_seekers, hiring_cost = _fill_vacancies(
-        firms, workers, seekers, platform_member, params, stream("hiring")
+    registered = workers.digital_readiness >= scenario.platforms.min_readiness  # can search on platforms
+    registered &= bool(platform_member.any())
+    eligible = seekers & (workers.reservation_wage <= wage)
+    job_seekers = np.bincount(workers.skill[eligible], minlength=k)
+    hired, employer = matching.fill_vacancies(
+        firms, workers, eligible.copy(), platform_member, registered, params, stream("hiring")
     )
+    hiring_cost = _hire(firms, workers, hired, employer, params)
     ledger.pay("hiring cost", "firms", "suppliers", hiring_cost)
     labour_cost += hiring_cost
+    hires = np.bincount(workers.skill[hired], minlength=k)
     seekers &= workers.status == UNEMPLOYED  # those just hired start next week
-    filled_share, task_workers, flexible = _fill_task_slots(
-        slots, workers, seekers, platform_member, params, stream("tasks")
+    filled, flexible = matching.fill_tasks(
+        slots, firms, workers, seekers.copy(), platform_member, registered, params, stream("tasks")
     )
-    filled = slots * filled_share[None, :]
+    workers.status[flexible] = FLEXIBLE
+    task_workers = np.bincount(workers.skill[flexible], minlength=k)
     flexible_pay = filled.sum(axis=1) * weekly_flexible_pay(params)
     ledger.pay(
         "flexible pay",
@@ -373,84 +401,27 @@ def release_staff(firms: FirmTable, workers: WorkerTable, closing: np.ndarray) -
     firms.vacancies[closing] = 0
 
 
-def _rows_by_skill(rows: np.ndarray, skill: np.ndarray, k: int) -> list[np.ndarray]:
-    """``rows`` split by the workers' skill, each part in ascending order (one sort, not K scans of the pool)."""
-    order = np.argsort(skill[rows], kind="stable")
-    counts = np.bincount(skill[rows], minlength=k)
-    return np.split(rows[order], np.cumsum(counts)[:-1])
+def _hire(
+    firms: FirmTable, workers: WorkerTable, hired: np.ndarray, employer: np.ndarray, params: LabourParams
+) -> np.ndarray:
+    """The ``hired`` workers join ``employer`` (rows) from next week, and move to its region; returns hiring costs."""
+    skill = workers.skill[hired]
+    workers.status[hired] = PERMANENT
+    workers.employer[hired] = employer
+    workers.region[hired] = matching.region_of(firms.location[employer], params.regions_per_side)
+    np.add.at(firms.staff, (employer, skill), 1)
+    np.subtract.at(firms.vacancies, (employer, skill), 1)
+    return np.bincount(employer, minlength=firms.n) * (params.hiring_cost_weeks * params.wage_yuan_per_week)
 
 
-def _matching_efficiency(openings: np.ndarray, platform_member: np.ndarray, params: LabourParams) -> np.ndarray:
-    """Per skill: A weighted by the share of openings posted by platform members."""
-    total = openings.sum(axis=0)
-    on_platform = openings[platform_member].sum(axis=0)
-    share = np.divide(on_platform, total, out=np.zeros(total.shape), where=total > 0)
-    return params.matching_efficiency + (params.platform_matching_efficiency - params.matching_efficiency) * share
+def _draw_slots(openings: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """Rows of ``count`` openings drawn at random without replacement from ``openings[row]`` per row, shuffled.
 
-
-def _matches(efficiency: np.ndarray, seekers: np.ndarray, openings: np.ndarray, alpha: float, rng) -> np.ndarray:
-    """Whole matches per skill: A u^alpha v^(1-alpha), stochastically rounded, at most min(u, floor(v))."""
-    expected = efficiency * seekers**alpha * openings ** (1.0 - alpha)
-    whole = np.floor(expected + rng.random(expected.shape)).astype(np.int64)
-    return np.minimum(whole, np.minimum(seekers, np.floor(openings))).astype(np.int64)
-
-
-def _fill_vacancies(
-    firms: FirmTable,
-    workers: WorkerTable,
-    seekers: np.ndarray,
-    platform_member: np.ndarray,
-    params: LabourParams,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Permanent hires per skill, the seekers eligible for them (reservation wage met), and each firm's hiring cost.
-
-    Hired workers and their new employers are drawn at random within the skill.
+    Costs what the firms and draws cost, not what the openings number (a
+    multivariate hypergeometric draw rather than one entry per opening).
     """
-    k = firms.machines.shape[1]
-    eligible = seekers & (workers.reservation_wage <= params.wage_yuan_per_week)
-    candidates = _rows_by_skill(np.flatnonzero(eligible), workers.skill, k)
-    seekers_by_skill = np.array([rows.size for rows in candidates])
-    vacancies = firms.vacancies * firms.active[:, None]
-    efficiency = _matching_efficiency(vacancies, platform_member, params)
-    hires = _matches(efficiency, seekers_by_skill, vacancies.sum(axis=0), params.matching_elasticity, rng)
-    hiring_cost = np.zeros(firms.n)
-    for skill in np.flatnonzero(hires):
-        count = hires[skill]
-        hired = rng.choice(candidates[skill], size=count, replace=False)
-        slots = np.repeat(np.arange(firms.n), vacancies[:, skill])
-        employer = slots[rng.choice(slots.size, size=count, replace=False)]
-        workers.status[hired] = PERMANENT
-        workers.employer[hired] = employer
-        np.add.at(firms.staff[:, skill], employer, 1)
-        np.subtract.at(firms.vacancies[:, skill], employer, 1)
-        hiring_cost += np.bincount(employer, minlength=firms.n) * (params.hiring_cost_weeks * params.wage_yuan_per_week)
-    return hires, seekers_by_skill, hiring_cost
-
-
-def _fill_task_slots(
-    slots: np.ndarray,
-    workers: WorkerTable,
-    seekers: np.ndarray,
-    platform_member: np.ndarray,
-    params: LabourParams,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Match seekers to this week's task slots (N, K, in worker-weeks).
-
-    Returns the filled share of slots and the workers taken, per skill, and the rows of the workers who took them.
-    """
-    k = slots.shape[1]
-    slots_by_skill = slots.sum(axis=0)
-    candidates = _rows_by_skill(np.flatnonzero(seekers), workers.skill, k)
-    seekers_by_skill = np.array([rows.size for rows in candidates])
-    efficiency = _matching_efficiency(slots, platform_member, params)
-    taken = _matches(efficiency, seekers_by_skill, slots_by_skill, params.matching_elasticity, rng)
-    chosen = [rng.choice(candidates[skill], size=taken[skill], replace=False) for skill in np.flatnonzero(taken)]
-    flexible = np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
-    workers.status[flexible] = FLEXIBLE
-    filled_share = np.divide(taken, slots_by_skill, out=np.zeros(k), where=slots_by_skill > 0)
-    return filled_share, taken, flexible
+    per_row = rng.multivariate_hypergeometric(openings.astype(np.int64), count, method="marginals")
+    return rng.permutation(np.repeat(np.arange(openings.size), per_row))
 
 
 def review_training(

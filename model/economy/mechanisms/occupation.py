@@ -20,10 +20,12 @@ route exists. The founder puts all savings into the business (and, on the buy
 route, a start-up loan); its profit stays there but for the owner's draw
 (:mod:`accounts`), and what is left when it closes returns to the owner.
 
-**Exit.** An SME or micro-business closes when its cash falls below its credit
-limit (bankruptcy) or after sustained losses (a negative moving average of
-operating profit, once older than ``min_age_weeks``). Its machines are sold,
-its staff and its owner return to the labour pool. Large firms do not exit.
+**Exit.** A firm closes when its cash falls below its credit limit
+(bankruptcy) or after sustained losses (a negative moving average of operating
+profit, once older than ``min_age_weeks``); SMEs and micro-businesses also close
+at random, at ``closure_rate_per_year``, for reasons outside the model (firm
+demography: owners retire or move). Its machines are sold, its staff and its
+owner return to the labour pool.
 
 **SME entry.** New SMEs arrive at a Poisson rate that rises with incumbents'
 profit per machine relative to the capital cost of a machine; their outside
@@ -54,6 +56,7 @@ from ..state import (
 )
 from .investment import weekly_annuity
 from .labour import release_staff, weekly_flexible_pay
+from .matching import region_of
 from .platforms import joining_cost, pay_joining_costs
 from .trade import design_value_kept
 
@@ -155,7 +158,6 @@ def micro_businesses(
         micro_readiness=workers.digital_readiness[founders.workers],
     )
     table.cash_yuan[:] = 0.0
-    table.debt_service_yuan[:] = founders.buys_machine * weekly_annuity(scenario.investment, start_up_loan(scenario))
     renting = np.flatnonzero(~founders.buys_machine)
     table.membership[renting, founders.platform[renting]] = True
     table.joined_week[renting, founders.platform[renting]] = week
@@ -168,29 +170,37 @@ def start_up_loan(scenario: Scenario) -> float:
     return price - min(scenario.occupation.entry_capital_yuan, price)
 
 
-def hand_over(firms: FirmTable, workers: WorkerTable, founders: Founders, rows: np.ndarray) -> None:
-    """Founders leave their jobs (if any) and run the businesses at ``rows``."""
+def hand_over(firms: FirmTable, workers: WorkerTable, founders: Founders, rows: np.ndarray, scenario: Scenario) -> None:
+    """Founders leave their jobs (if any) and run the businesses at ``rows``, where they now live."""
     quitting = founders.workers[workers.status[founders.workers] == PERMANENT]
     np.subtract.at(firms.staff, (workers.employer[quitting], workers.skill[quitting]), 1)
     workers.status[founders.workers] = SELF_EMPLOYED
     workers.employer[founders.workers] = rows
+    workers.region[founders.workers] = region_of(firms.location[rows], scenario.labour.regions_per_side)
     firms.owner[rows] = founders.workers
 
 
 def open_micro_businesses(
     firms: FirmTable, workers: WorkerTable, founders: Founders, rows: np.ndarray, scenario: Scenario, ledger: Ledger
 ) -> None:
-    """Founders put their savings into their businesses at ``rows``, which buy a machine or join a platform.
+    """Founders put savings into their businesses at ``rows``, which buy a machine or join a platform.
 
-    On the buy route the bank lends the price less the down payment and the
-    machine is bought from suppliers; on the rent route the business pays its
-    joining cost (the government its subsidised share).
+    A founder puts in what the start costs (the down payment, or the joining cost)
+    and the business's cash buffer, or all its savings if they are less. On the
+    buy route the bank lends the price less the down payment and the machine is
+    bought from suppliers; on the rent route the business pays its joining cost
+    (the government its subsidised share).
     """
-    savings = workers.savings_yuan[founders.workers]
-    ledger.pay("founder's savings", "workers", "firms", savings, payer_rows=founders.workers, payee_rows=rows)
-    buyers = rows[founders.buys_machine]
+    buys = founders.buys_machine
     price = scenario.investment.machine_price_yuan
-    ledger.pay("loan", "banks", "firms", np.full(buyers.size, start_up_loan(scenario)), payee_rows=buyers)
+    outlay = np.where(buys, price - start_up_loan(scenario), joining_cost(firms.digital_readiness[rows], scenario))
+    wanted = outlay + scenario.firms.cash_buffer_weeks * firms.expected_revenue_yuan[rows]
+    savings = np.minimum(workers.savings_yuan[founders.workers], wanted)
+    ledger.pay("founder's savings", "workers", "firms", savings, payer_rows=founders.workers, payee_rows=rows)
+    buyers = rows[buys]
+    loan = np.full(buyers.size, start_up_loan(scenario))
+    ledger.pay("loan", "banks", "firms", loan, payee_rows=buyers)
+    firms.loan_yuan[buyers] += loan
     ledger.pay("machine purchase", "firms", "suppliers", np.full(buyers.size, price), payer_rows=buyers)
     renters = rows[~founders.buys_machine]
     pay_joining_costs(renters, firms.digital_readiness[renters], scenario, ledger)
@@ -205,16 +215,23 @@ def open_smes(firms: FirmTable, rows: np.ndarray, working_cash: np.ndarray, scen
 
 def credit_floor(firms: FirmTable, scenario: Scenario) -> np.ndarray:
     """(N,) cash below which a firm is bankrupt: minus ``credit_limit_weeks`` of expected revenue."""
-    weekly_revenue = firms.base_order_hours * (firms.order_mix * firms.order_value).sum(axis=1)
-    return -scenario.occupation.credit_limit_weeks * weekly_revenue
+    return -scenario.occupation.credit_limit_weeks * firms.expected_revenue_yuan
 
 
-def closing_firms(firms: FirmTable, week: int, scenario: Scenario) -> np.ndarray:
-    """Rows of SMEs and micro-businesses that exit this week: bankrupt, or making sustained losses."""
+def closing_firms(firms: FirmTable, week: int, scenario: Scenario, rng: np.random.Generator) -> np.ndarray:
+    """Rows of firms that exit this week.
+
+    Any firm, large ones too, that is bankrupt or makes sustained losses; and SMEs
+    and micro-businesses that close at random, at ``closure_rate_per_year``, for
+    reasons outside the model.
+    """
+    params = scenario.occupation
     bankrupt = firms.cash_yuan < credit_floor(firms, scenario)
-    old_enough = week - firms.birth_week >= scenario.occupation.min_age_weeks
+    old_enough = week - firms.birth_week >= params.min_age_weeks
     losing = (firms.profit_ewma < 0) & old_enough
-    return np.flatnonzero(firms.active & (firms.kind != LARGE) & (bankrupt | losing))
+    weekly_hazard = 1.0 - (1.0 - params.closure_rate_per_year) ** (1.0 / 52.0)
+    closes_anyway = (rng.random(firms.n) < weekly_hazard) & (firms.kind != LARGE)
+    return np.flatnonzero(firms.active & (bankrupt | losing | closes_anyway))
 
 
 def close_firms(
@@ -225,14 +242,14 @@ def close_firms(
     Machines are sold second-hand, staff and owner return to the labour pool, and
     the cash left is settled once: to the owner of a micro-business, to the
     outside owners of an SME; an overdraft is written off by the bank (as is what
-    remains of a start-up loan, which is not tracked as a stock).
+    remains of its loans, which is no payment).
     """
     invest = scenario.investment
     resale = firms.machines[rows].sum(axis=1) * invest.resale_share * invest.machine_price_yuan
     ledger.pay("machine resale", "suppliers", "firms", resale, payee_rows=rows)
     firms.machines[rows] = 0
     firms.backlog_hours[rows] = 0.0
-    firms.debt_service_yuan[rows] = 0.0
+    firms.loan_yuan[rows] = 0.0  # what is left of its loans is lost to the bank: a stock, not a payment
     member_rows, member_platforms = np.nonzero(firms.membership[rows])
     left = np.stack([rows[member_rows], member_platforms], axis=1).astype(np.int64)
     firms.membership[rows] = False

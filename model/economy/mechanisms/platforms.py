@@ -6,7 +6,9 @@ Matching efficiency rises with infrastructure and with size (a network effect):
 
 where ``s_p`` is the platform's share of all active firms as members.
 
-Every ``review_period_weeks`` each firm (staggered) reviews its memberships. A
+Every ``review_period_weeks`` each firm (staggered) reviews its memberships, and
+an entrant decides when it enters; at launch (week 0) every firm applies the
+same rule, so members are there from the first week. A
 non-member with digital readiness of at least ``min_readiness`` joins platform
 ``p`` when the gains it expects over ``planning_horizon_weeks`` exceed the fees
 and its joining cost, ``join_cost x (1 + digitalisation_cost_factor x (1 -
@@ -195,15 +197,36 @@ def review_memberships(
     joined, left : ndarray of shape (M, 2)
         ``(firm row, platform row)`` pairs that joined or left this week.
     """
+    due = np.flatnonzero(firms.active & firms.due(week, scenario.platforms.review_period_weeks))
+    return _review(firms, platforms, due, week, scenario, ledger)
+
+
+def consider_joining(
+    firms: FirmTable, platforms: PlatformTable, rows: np.ndarray, week: int, scenario: Scenario, ledger: Ledger
+) -> np.ndarray:
+    """Entrants at ``rows`` join the platforms they expect to gain from; returns the ``(firm, platform)`` pairs."""
+    joined, _ = _review(firms, platforms, rows, week, scenario, ledger)
+    return joined
+
+
+def launch_memberships(firms: FirmTable, platforms: PlatformTable, scenario: Scenario) -> None:
+    """Members at week 0: every firm for which joining pays at launch, by the rule it reviews with later.
+
+    The economy starts in the state its rules would keep, so these firms joined
+    before the first week: their joining cost is sunk, not paid now.
+    """
+    _review(firms, platforms, np.flatnonzero(firms.active), 0, scenario, ledger=None)
+
+
+def _review(
+    firms: FirmTable, platforms: PlatformTable, rows: np.ndarray, week: int, scenario: Scenario, ledger: Ledger | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Firms at ``rows`` join or leave platforms; ``ledger=None`` is the launch (no payment, nobody leaves)."""
     params = scenario.platforms
     empty = np.zeros((0, 2), np.int64)
-    if platforms.n == 0:
-        return empty, empty
-    due = firms.active & firms.due(week, params.review_period_weeks)
-    if not due.any():
+    if platforms.n == 0 or rows.size == 0:
         return empty, empty
 
-    rows = np.flatnonzero(due)
     unserved = firms.unmet_ewma[rows].sum(axis=1)
     unsold = firms.unsold_offer_ewma[rows]
     value = (firms.order_mix[rows] * firms.order_value[rows]).sum(axis=1)
@@ -213,6 +236,8 @@ def review_memberships(
     cost = np.divide(own_cost, machine_count, out=np.full(rows.size, np.inf), where=machine_count > 0)
     join_cost = joining_cost(firms.digital_readiness[rows], scenario)
     ready = firms.digital_readiness[rows] >= params.min_readiness
+    if ledger is not None:
+        ready &= firms.cash_yuan[rows] >= join_cost
     tenure = week - firms.joined_week[rows]
 
     joined, left = [], []
@@ -224,21 +249,18 @@ def review_memberships(
         seller_gain = platforms.seller_fill_ewma[p] * unsold * np.maximum(receipt - cost, 0.0)
         weekly_net = buyer_gain + seller_gain - platforms.membership_fee[p]
         member = firms.membership[rows, p]
-        join = (
-            ~member
-            & ready
-            & (firms.cash_yuan[rows] >= join_cost)
-            & platforms.active[p]
-            & (params.planning_horizon_weeks * weekly_net > join_cost)
-        )
+        join = ~member & ready & platforms.active[p] & (params.planning_horizon_weeks * weekly_net > join_cost)
         leave = (
             member
             & (tenure[:, p] >= params.min_tenure_weeks)
             & (firms.platform_surplus_ewma[rows, p] < platforms.membership_fee[p])
         )
+        if ledger is None:
+            leave[:] = False
+        else:
+            pay_joining_costs(rows[join], firms.digital_readiness[rows[join]], scenario, ledger)
         firms.membership[rows[join], p] = True
         firms.joined_week[rows[join], p] = week
-        pay_joining_costs(rows[join], firms.digital_readiness[rows[join]], scenario, ledger)
         firms.membership[rows[leave], p] = False
         firms.platform_surplus_ewma[rows[join | leave], p] = 0.0
         joined.append(np.stack([rows[join], np.full(join.sum(), p)], axis=1))

@@ -44,7 +44,26 @@ def plan_week(
         staffable = np.full_like(capacity, np.inf)
     idle_and_staffable = np.minimum(capacity - own, np.maximum(staffable - own, 0.0))
     offer = idle_and_staffable * (firms.openness * firms.active)[:, None]
-    return ProductionPlan(own_hours=own, need_hours=need, offer_hours=offer, offered_hours=offer.copy())
+    paid_idle = np.minimum(capacity - own, np.maximum(staffable / (1.0 + params.max_overtime_share) - own, 0.0))
+    return ProductionPlan(
+        own_hours=own, need_hours=need, offer_hours=offer, offered_hours=offer.copy(), paid_idle_hours=paid_idle
+    )
+
+
+def expect_orders(firms: FirmTable) -> None:
+    """Set new firms' memory of orders to what their mean orders imply, so they decide on expectations.
+
+    Used hours are their mean orders within capacity; unserved (or rented) hours
+    the mean orders beyond it; unsold offers the idle hours they would offer.
+    Without this, a new firm would remember nothing and decide as if it had no
+    orders: it would neither join a platform nor buy a machine until it had.
+    """
+    expected = firms.base_order_hours[:, None] * firms.order_mix
+    capacity = firms.capacity_hours
+    firms.used_ewma[:] = np.minimum(expected, capacity)
+    firms.unmet_ewma[:] = np.maximum(expected - capacity, 0.0)
+    firms.bought_ewma[:] = 0.0
+    firms.unsold_offer_ewma[:] = (np.maximum(capacity - expected, 0.0) * firms.openness[:, None]).sum(axis=1)
 
 
 def deliver(

@@ -81,28 +81,26 @@ def trade_week(
     Search costs are paid to suppliers through ``ledger`` (trade payments and
     commissions are settled once deliveries are known, in :mod:`accounts`).
     """
-    partner_trades, search_cost = trade_with_partners(firms, edges, plan.need_hours, plan.offer_hours, scenario, stream)
+    partner_trades, search_cost = trade_with_partners(firms, edges, plan, scenario, stream)
     ledger.pay("search cost", "firms", "suppliers", search_cost)
-    platform_trades, platform_week = clear_platforms(
-        firms, platforms, plan.need_hours, plan.offer_hours, scenario, stream("platforms"), books
-    )
+    platform_trades, platform_week = clear_platforms(firms, platforms, plan, scenario, stream("platforms"), books)
     return TradeWeek(Trades.concat([partner_trades, platform_trades]), platform_week, search_cost)
 
 
 def trade_with_partners(
     firms: FirmTable,
     edges: PartnerEdges,
-    need_hours: np.ndarray,
-    offer_hours: np.ndarray,
+    plan: ProductionPlan,
     scenario: Scenario,
     stream: Callable[[str], np.random.Generator],
 ) -> tuple[Trades, np.ndarray]:
-    """Match needs to partners' offers, in place on ``need_hours`` and ``offer_hours``.
+    """Match needs to partners' offers, in place on ``plan``'s needs and offers.
 
     Returns the trades and each firm's search cost this week (yuan, (N,)); updates
     ``edges.trust``. ``stream(name)`` gives this week's generator for each kind of draw.
     """
     params = scenario.network
+    need_hours, offer_hours = plan.need_hours, plan.offer_hours
     n, k = need_hours.shape
     contact_draw = stream("contact").random(edges.buyer.size)  # one per link, whether used or not
     wants = need_hours.sum(axis=1) > 0
@@ -115,7 +113,7 @@ def trade_with_partners(
     has_need, has_offer = need_hours > 0, offer_hours > 0  # gathering booleans moves an eighth of the bytes
     edge_pos, process = np.nonzero(has_need[buyer_of] & has_offer[seller_of])
     buyer, seller = buyer_of[edge_pos], seller_of[edge_pos]
-    seller_cost = firms.production_cost[seller, process] + firms.labour_cost_per_machine_hour
+    seller_cost = marginal_cost(firms, plan, seller, process, scenario)
     gains = firms.order_value[buyer, process] > seller_cost
     edge_pos, process, buyer, seller = edge_pos[gains], process[gains], buyer[gains], seller[gains]
     seller_cost = seller_cost[gains]
@@ -159,6 +157,30 @@ def _restore_trust(edges: PartnerEdges, recovery: float) -> None:
     edges.trust += recovery * (1.0 - edges.trust)
 
 
+def _asks(
+    firms: FirmTable,
+    plan: ProductionPlan,
+    members: np.ndarray,
+    sellers: np.ndarray,
+    process: int,
+    markup: np.ndarray,
+    scenario: Scenario,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ask tranches of the ``sellers`` (positions in ``members``): positions, prices (yuan/hour) and hours."""
+    rows = members[sellers]
+    flat = (firms.production_cost[rows, process] + firms.labour_cost_per_machine_hour) * markup[sellers]
+    if not scenario.platforms.asks_reflect_load:
+        return sellers, flat, plan.offer_hours[rows, process].copy()
+    cheap, dear = plan.cheap_and_dear(rows, process)
+    low = firms.production_cost[rows, process] * markup[sellers]
+    has_cheap, has_dear = cheap > 0, dear > 0
+    return (
+        np.concatenate([sellers[has_cheap], sellers[has_dear]]),
+        np.concatenate([low[has_cheap], flat[has_dear]]),
+        np.concatenate([cheap[has_cheap], dear[has_dear]]),
+    )
+
+
 def estimated_failure_rate(firms: FirmTable, platforms: PlatformTable, scenario: Scenario) -> np.ndarray:
     """(N, P) failure rate each platform's credit system attributes to each seller.
 
@@ -198,21 +220,41 @@ class OrderBook:
     clearing: Clearing
 
 
+def marginal_cost(
+    firms: FirmTable, plan: ProductionPlan, seller: np.ndarray, process: np.ndarray, scenario: Scenario
+) -> np.ndarray:
+    """Yuan/hour a seller's next machine-hour costs it: materials and energy, plus labour unless paid staff are idle.
+
+    With ``platforms.asks_reflect_load`` off, every hour carries flexible labour (the old, flat cost).
+    """
+    cost = firms.production_cost[seller, process] + firms.labour_cost_per_machine_hour
+    if not scenario.platforms.asks_reflect_load:
+        return cost
+    sold = plan.offered_hours[seller, process] - plan.offer_hours[seller, process]
+    staff_idle = plan.paid_idle_hours[seller, process] > sold
+    return np.where(staff_idle, firms.production_cost[seller, process], cost)
+
+
 def clear_platforms(
     firms: FirmTable,
     platforms: PlatformTable,
-    need_hours: np.ndarray,
-    offer_hours: np.ndarray,
+    plan: ProductionPlan,
     scenario: Scenario,
     rng: np.random.Generator,
     books: list[OrderBook] | None = None,
 ) -> tuple[Trades, PlatformWeek]:
-    """Clear every platform, one process type at a time, in place on needs and offers.
+    """Clear every platform, one process type at a time, in place on ``plan``'s needs and offers.
+
+    A seller asks in two tranches: the hours its paid staff can still run, at its
+    materials-and-energy cost, and the rest at that cost plus flexible labour
+    (``platforms.asks_reflect_load``; off, all hours carry labour), each grossed up
+    by the commission and its credit record. So an idle firm asks less than a busy one.
 
     Platforms clear in a random order each week, so that no platform is
     systematically first in line for multi-homing firms. If ``books`` is a list,
     each auction's :class:`OrderBook` is appended to it (for teaching and checks).
     """
+    need_hours, offer_hours = plan.need_hours, plan.offer_hours
     k = need_hours.shape[1]
     n_platforms = platforms.n
     week = PlatformWeek(np.zeros(n_platforms), np.zeros(n_platforms), np.zeros(n_platforms))
@@ -244,10 +286,8 @@ def clear_platforms(
                 continue
             bid_price = firms.order_value[members[buyers], process] * bid_discount[buyers]
             bid_hours = efficiency * member_need[buyers]
-            ask_price = (
-                firms.production_cost[members[sellers], process] + firms.labour_cost_per_machine_hour
-            ) * ask_markup[sellers]
-            ask_hours = efficiency * member_offer[sellers]
+            sellers, ask_price, ask_hours = _asks(firms, plan, members, sellers, process, ask_markup, scenario)
+            ask_hours *= efficiency
             result = double_auction(bid_price, bid_hours, ask_price, ask_hours)
             if books is not None:
                 books.append(
