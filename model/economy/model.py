@@ -329,10 +329,13 @@ class SharedManufacturingModel(mesa.Model):
         if newcomers.n == 0:
             return np.zeros(0, np.int64)
         alive = np.flatnonzero(self.firms.active)
-        anchors = np.where(anchors >= 0, anchors, alive[rng.integers(0, alive.size, anchors.size)])
         labour.expect_load(newcomers, self.params)
         production.expect_orders(newcomers)
         rows = self.firms.extend(newcomers)
+        if alive.size:
+            anchors = np.where(anchors >= 0, anchors, alive[rng.integers(0, alive.size, anchors.size)])
+        else:  # every firm has closed: entrants stay where they were drawn, with no partners yet
+            anchors = np.where(anchors >= 0, anchors, rows)
         self._add_firm_agents(rows)
         u, v = link_entrants(
             self.firms, rows, anchors, self.partner_edges.buyer, self.partner_edges.seller, self.params

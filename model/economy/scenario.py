@@ -533,7 +533,11 @@ class OccupationParams(Section):
         8.0, 0.0, 520.0, "weeks of revenue", "Overdraft a firm may run; below it the firm is bankrupt and exits."
     )
     sme_entry_rate: float = param(
-        0.002, 0.0, 1.0, "per week", "Entrants per active SME per week when incumbents earn twice their capital cost."
+        0.002,
+        0.0,
+        1.0,
+        "per week",
+        "Entrants per active SME per week when incumbents earn twice their capital cost or more (in proportion below).",
     )
 
 

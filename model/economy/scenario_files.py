@@ -113,6 +113,7 @@ def load_scenario(path: str | Path | Scenario | None = None, overrides: Mapping[
         raise ScenarioError(problems) from None
     problems.extend(_check_interventions(scenario, origin, source))
     problems.extend(_check_references(scenario, origin, source))
+    problems.extend(_check_scale(scenario, origin, source))
     if problems:
         raise ScenarioError(problems)
     return scenario
@@ -337,6 +338,50 @@ def _check_references(scenario: Scenario, origin: Mapping[str, str], source: str
             )
         )
     return problems
+
+
+# Workers per firm, on average, beyond which a scenario is refused: the labour pool is sized by the work to do,
+# so set-up and every week cost time in proportion to it (about a microsecond per worker).
+MAX_WORKERS_PER_FIRM = 5_000
+
+
+def expected_workers_per_firm(scenario: Scenario) -> float:
+    """Expected labour force per firm at the start: the work firms' machines have, times the supply ratio.
+
+    Uses the mean of the truncated Pareto law of firm sizes (in machines), each
+    machine busy ``min(load_factor, 1)`` of its hours.
+    """
+    firms, size, labour = scenario.firms, scenario.size, scenario.labour
+    low, high, alpha = (
+        float(firms.min_machines),
+        float(max(firms.max_machines, firms.min_machines)),
+        firms.size_tail_exponent,
+    )
+    if abs(alpha - 1.0) < 1e-9:
+        machines = low * (1.0 + np.log(high / low))
+    else:
+        machines = low + low**alpha * (high ** (1.0 - alpha) - low ** (1.0 - alpha)) / (1.0 - alpha)
+    hours = min(scenario.demand.load_factor, 1.0) * scenario.investment.machine_hours_per_week
+    per_machine = hours * labour.worker_hours_per_machine_hour / labour.hours_per_worker_week
+    return (1.0 - size.micro_share) * machines * per_machine * size.labour_force_ratio + size.micro_share
+
+
+def _check_scale(scenario: Scenario, origin: Mapping[str, str], source: str) -> list[ScenarioProblem]:
+    """The labour force the scenario implies must stay within what a run can afford (see MAX_WORKERS_PER_FIRM)."""
+    workers = expected_workers_per_firm(scenario)
+    if workers <= MAX_WORKERS_PER_FIRM:
+        return []
+    key = "size.labour_force_ratio"
+    return [
+        ScenarioProblem(
+            origin.get(key, source),
+            key,
+            scenario.size.labour_force_ratio,
+            f"the economy would need about {workers:,.0f} workers per firm (at most {MAX_WORKERS_PER_FIRM:,}); lower "
+            "size.labour_force_ratio or labour.worker_hours_per_machine_hour, raise labour.hours_per_worker_week, "
+            "or make firms smaller (firms.min_machines, firms.max_machines, firms.size_tail_exponent)",
+        )
+    ]
 
 
 def _unknown_key(source: str, key: str, part: str, known: list[str], where: str) -> ScenarioProblem:

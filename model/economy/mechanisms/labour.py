@@ -169,7 +169,10 @@ def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np
     cumulative = np.cumsum(need / need.sum(axis=0), axis=0)  # (regions, K): where each skill is needed
     free = np.flatnonzero(employer < 0)
     draw = stream("region").random(free.size)
-    region[free] = np.minimum((cumulative[:, skill[free]] < draw).sum(axis=0), regions - 1)
+    for process in range(k):  # a loop over skills, not workers
+        of_skill = skill[free] == process
+        region[free[of_skill]] = np.searchsorted(cumulative[:, process], draw[of_skill])
+    np.minimum(region, regions - 1, out=region)
 
     wage, benefit = params.wage_yuan_per_week, params.unemployment_benefit_yuan_per_week
     income = np.where(status == PERMANENT, wage, benefit).astype(np.float64)

@@ -28,7 +28,7 @@ demography: owners retire or move). Its machines are sold, its staff and its
 owner return to the labour pool.
 
 **SME entry.** New SMEs arrive at a Poisson rate that rises with incumbents'
-profit per machine relative to the capital cost of a machine; their outside
+profit per machine beyond the capital cost of a machine (up to twice it); their outside
 owners pay for their machines and working cash.
 """
 
@@ -288,7 +288,8 @@ def new_smes(
     invest = scenario.investment
     capital_cost = weekly_annuity(invest) + invest.maintenance_yuan_per_week
     profit_per_machine = firms.profit_ewma[smes].sum() / machines if machines > 0 else 0.0
-    attraction = max(profit_per_machine / capital_cost - 1.0, 0.0) if capital_cost > 0 else 0.0
+    # How much incumbents earn beyond the capital cost, as a share of it; entry stops rising at twice the cost.
+    attraction = min(max(profit_per_machine / capital_cost - 1.0, 0.0), 1.0) if capital_cost > 0 else 0.0
     count = int(rng.poisson(scenario.occupation.sme_entry_rate * smes.sum() * attraction))
     if count == 0:
         return None
