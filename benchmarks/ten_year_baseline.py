@@ -23,35 +23,14 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from model import SharedManufacturingModel, load_scenario
+from model.experiments.steady_state import GOALS, largest_drift, yearly_means
 
 ROOT = Path(__file__).resolve().parents[1]
-GOALS = {
-    "capital_drift": (-0.05, 0.05),
-    "firms_drift": (-0.10, 0.10),
-    "utilisation_mean": (0.70, 0.80),
-    "unemployment_rate": (0.02, 0.15),
-}
-
-
-def yearly_means(table: pd.DataFrame) -> pd.DataFrame:
-    """Yearly means of the steady-state measures from a model table (row = step, step 0 dropped)."""
-    played = table.iloc[1:].copy()
-    played["year"] = (np.arange(1, len(played) + 1) - 1) // 52 + 1
-    played["active_firms"] = played["n_large"] + played["n_sme"] + played["n_micro"]
-    columns = ["capital_stock", "active_firms", "utilisation_mean", "unemployment_rate"]
-    return played.groupby("year")[columns].mean()
-
-
-def largest_drift(series: pd.Series, from_year: int = 2) -> float:
-    """The signed largest relative departure of a yearly series from its level in ``from_year``."""
-    relative = series.loc[from_year:] / series.loc[from_year] - 1.0
-    return float(relative.iloc[relative.abs().argmax()])
 
 
 def run_years(scenario_path: str, seed: int, firms: int, years: int) -> pd.DataFrame:

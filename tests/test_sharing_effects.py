@@ -11,11 +11,11 @@ firms (``utilisation_std``) rises slightly with sharing: platforms clear on pric
 so the cheapest sellers, not the idlest, get the orders, and entrants change the
 mix of firms. The share of idle firms falls by more than the share of firms with
 some unserved order rises, so ``idle_share + overload_share`` falls, and that is
-what is tested. Investment, the flexible share of employment, unemployment,
-structural unemployment and the volatility of flexible income are reported, not
-asserted (README, "What sharing does"): once every sold hour is staffed and paid
-and entrants' machines are counted, sharing's effect on investment and on the
-flexible share is within the spread across seeds.
+what is tested. Unemployment falls, now from mechanisms: sharing brings more work
+and more micro-businesses, and platforms pool local labour markets. Investment,
+the flexible share of employment (which falls), structural unemployment and the
+volatility of flexible income are reported, not asserted (README, "What sharing
+does").
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ def interval(effects: pd.DataFrame, column: str):
         ("producers_per_order", +1),
         ("outsourcing_ratio", +1),
         ("micro_entrepreneurs", +1),
+        ("pooling_realised", +1),
+        ("unemployment_rate", -1),
     ],
 )
 def test_sharing_moves_metric_in_the_stated_direction(effects, column, direction):

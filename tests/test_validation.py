@@ -82,7 +82,7 @@ def test_calibration_spec_errors_name_the_moment(tmp_path):
         load_calibration_spec(path)
 
 
-def test_calibration_finds_a_load_factor_that_hits_a_target_utilisation(tmp_path):
+def test_calibration_finds_a_labour_supply_that_hits_a_target_unemployment_rate(tmp_path):
     spec = tmp_path / "calibration.yaml"
     spec.write_text(
         yaml.safe_dump(
@@ -94,8 +94,8 @@ def test_calibration_finds_a_load_factor_that_hits_a_target_utilisation(tmp_path
                 "samples": 5,
                 "rounds": 2,
                 "shrink": 0.5,
-                "parameters": {"demand.load_factor": {"low": 0.5, "high": 1.2}},
-                "moments": {"utilisation_mean": {"target": 0.6, "sd": 0.01}},
+                "parameters": {"size.labour_force_ratio": {"low": 0.9, "high": 1.5}},
+                "moments": {"unemployment_rate": {"target": 0.2, "sd": 0.01}},
                 "parameters_file": "fitted.yaml",
             }
         )
@@ -107,11 +107,11 @@ def test_calibration_finds_a_load_factor_that_hits_a_target_utilisation(tmp_path
     spec.write_text(yaml.safe_dump(content))
     result = calibrate(spec, tmp_path / "out")
     fit = result["fit"].set_index("moment")
-    assert abs(fit.loc["utilisation_mean", "simulated"] - 0.6) < 0.05
+    assert abs(fit.loc["unemployment_rate", "simulated"] - 0.2) < 0.05
     assert (tmp_path / "fitted.yaml").exists() and (tmp_path / "out" / "convergence.png").exists()
     assert (
-        load_scenario(tmp_path / "fitted.yaml").demand.load_factor
-        == result["summary"]["parameters"]["demand.load_factor"]
+        load_scenario(tmp_path / "fitted.yaml").size.labour_force_ratio
+        == result["summary"]["parameters"]["size.labour_force_ratio"]
     )
 
 

@@ -8,6 +8,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from .draws import beta_with_mean, mean_one_lognormal
+from .mechanisms.investment import settle_machine_park
 from .mechanisms.labour import marginal_labour_cost
 from .scenario import Scenario
 from .state import LARGE, MICRO, SME, FirmTable
@@ -78,7 +79,9 @@ def draw_firms(
     a share ``micro_skill_share`` of them in the process type of their skill,
     scaled by their ability; they own one machine in that type if
     ``micro_owns_machine``. ``micro_readiness`` (default: drawn) carries a
-    founder's digital readiness.
+    founder's digital readiness. Other firms then adjust their machine park to
+    their expected orders as the review rule would (see
+    :func:`model.economy.mechanisms.investment.settle_machine_park`).
     """
     firm, demand = scenario.firms, scenario.demand
     n, k = kind.size, scenario.size.process_types
@@ -129,7 +132,7 @@ def draw_firms(
     def zeros(*shape, dtype=np.float64):
         return np.zeros((n, *shape), dtype)
 
-    return FirmTable(
+    table = FirmTable(
         kind=kind,
         node_id=zeros(dtype=np.int64),
         location=stream("location").random((n, 2)),
@@ -177,6 +180,9 @@ def draw_firms(
         output_hours=zeros(),
         profit_yuan=zeros(),
     )
+    settle_machine_park(table, scenario.investment)
+    table.capacity_week[:] = table.capacity_hours.sum(axis=1)
+    return table
 
 
 def supply_partners(firms: FirmTable, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:

@@ -46,9 +46,9 @@ class SizeParams(Section):
         "Number K of process types (machining, sheet metal, moulding, electronics, assembly, additive).",
         setup=True,
     )
-    micro_share: float = param(0.2, 0.0, 0.9, "share", "Share of firms that are micro-entrepreneurs.", setup=True)
+    micro_share: float = param(0.3, 0.0, 0.9, "share", "Share of firms that are micro-entrepreneurs.", setup=True)
     labour_force_ratio: float = param(
-        1.1,
+        1.0,
         0.05,
         100.0,
         "workers/worker needed",
@@ -180,7 +180,7 @@ class FirmParams(Section):
 
 class DemandParams(Section):
     load_factor: float = param(
-        0.8,
+        0.85,
         0.0,
         5.0,
         "hours/capacity-hour",
@@ -380,10 +380,10 @@ class InvestmentParams(Section):
         "Sustained hours beyond own capacity (unmet plus rented), in machines, that trigger a buy-vs-rent review.",
     )
     idle_utilisation_threshold: float = param(
-        0.4, 0.0, 1.0, "share", "Sustained utilisation of a process type below which a firm sells machines."
+        0.5, 0.0, 1.0, "share", "Sustained utilisation of a process type below which a firm sells machines."
     )
     target_utilisation: float = param(
-        0.7, 0.01, 1.0, "share", "Utilisation a firm aims for when it sells idle machines."
+        0.75, 0.01, 1.0, "share", "Utilisation a firm aims for when it sells idle machines."
     )
     loan_to_value: float = param(
         0.8, 0.0, 1.0, "share", "Share of a machine's price a bank lends; the buyer pays the rest from its cash."
@@ -533,7 +533,7 @@ class OccupationParams(Section):
         8.0, 0.0, 520.0, "weeks of revenue", "Overdraft a firm may run; below it the firm is bankrupt and exits."
     )
     sme_entry_rate: float = param(
-        0.002,
+        0.006,
         0.0,
         1.0,
         "per week",

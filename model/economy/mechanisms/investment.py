@@ -1,8 +1,8 @@
 """Mechanism 6, investment: buy machines or rent capacity; sell machines that stand idle.
 
-Every ``review_period_weeks`` each firm (staggered) looks at the process type in
-which its orders most exceed its own capacity, measured as sustained unserved
-plus rented hours ``U + B`` (moving averages). If that exceeds
+Every ``review_period_weeks`` each firm (staggered) looks at each process type
+in which its orders exceed its own capacity, measured as sustained unserved
+plus rented hours ``U + B`` (moving averages). Where that exceeds
 ``overload_threshold_machines`` machines, it compares two plans over one week:
 
 * keep renting: ``B x (value - rent price)``;
@@ -12,8 +12,9 @@ plus rented hours ``U + B`` (moving averages). If that exceeds
 
 and buys when buying earns more and it has the down payment: a bank lends
 ``loan_to_value`` of the price, repaid over ``loan_years``. ``n`` closes a share
-``adjustment_speed`` of the gap. Separately, a firm whose sustained utilisation
-of some process type is below ``idle_utilisation_threshold`` sells machines in
+``adjustment_speed`` of the gap; the largest gaps are served first while the
+cash for down payments lasts. Separately, where a firm's sustained utilisation
+of a process type is below ``idle_utilisation_threshold``, it sells machines in
 that type down towards ``target_utilisation``, at ``resale_share`` of the price.
 Because resale loses value, firms tolerate a wide band of utilisation: the
 machine park adjusts only to sustained overload or idleness. Machines also wear
@@ -26,7 +27,7 @@ import numpy as np
 
 from ..ledger import Ledger
 from ..scenario import InvestmentParams
-from ..state import FirmTable
+from ..state import MICRO, FirmTable
 
 
 def weekly_annuity(params: InvestmentParams, principal: float | np.ndarray | None = None):
@@ -35,6 +36,35 @@ def weekly_annuity(params: InvestmentParams, principal: float | np.ndarray | Non
     principal = params.machine_price_yuan if principal is None else principal
     yearly = principal / years if rate == 0 else principal * rate / (1.0 - (1.0 + rate) ** -years)
     return yearly / 52.0
+
+
+def settle_machine_park(firms: FirmTable, params: InvestmentParams) -> None:
+    """Give firms at set-up the machine park the review rule would keep for their expected orders.
+
+    In each process type a firm adds machines while its expected orders exceed its
+    capacity by at least ``overload_threshold_machines`` machines and one more
+    machine earns its annuity and upkeep, and sells machines down towards
+    ``target_utilisation`` where expected utilisation is below
+    ``idle_utilisation_threshold``: the fixed point of :func:`review_machines` on
+    expected orders, with nothing rented yet. The economy then starts where its
+    own rules would hold it, not with a year of catching up.
+    """
+    hours = params.machine_hours_per_week
+    expected = firms.base_order_hours[:, None] * firms.order_mix
+    capacity = firms.machines * hours
+    margin = firms.order_value - (firms.production_cost + firms.labour_cost_per_machine_hour)
+    machine_cost = weekly_annuity(params) + params.maintenance_yuan_per_week
+    gap = np.maximum(expected - capacity, 0.0)
+    threshold = params.overload_threshold_machines * hours
+    added = np.where(gap >= threshold, np.floor((gap - threshold) / hours) + 1.0, 0.0)
+    last_covers = np.minimum(gap - (added - 1.0) * hours, hours)  # hours the last machine added would run
+    added -= (added > 0) & (last_covers * margin < machine_cost)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        utilisation = np.where(capacity > 0, expected / capacity, np.inf)
+    keep = np.ceil(expected / (params.target_utilisation * hours))
+    removed = np.where(utilisation < params.idle_utilisation_threshold, np.maximum(firms.machines - keep, 0), 0)
+    settles = (firms.active & (firms.kind != MICRO))[:, None]  # a micro-business's machine is its founder's choice
+    firms.machines += ((added - removed) * settles).astype(np.int64)
 
 
 def retire_machines(firms: FirmTable, params: InvestmentParams, rng: np.random.Generator) -> np.ndarray:
@@ -69,15 +99,12 @@ def review_machines(
         return bought, sold
     hours_per_machine = params.machine_hours_per_week
 
-    # Buy versus rent, in the process type of largest sustained overload.
+    # Buy versus rent, in every process type of sustained overload, the largest first while the cash lasts.
     unserved, rented = firms.unmet_ewma[due], firms.bought_ewma[due]
-    overload = unserved + rented
-    process = np.argmax(overload, axis=1)
-    pick = (np.arange(due.size), process)
-    gap, unserved, rented = overload[pick], unserved[pick], rented[pick]
-    value = firms.order_value[due][pick]
-    own_margin = value - (firms.production_cost[due][pick] + firms.labour_cost_per_machine_hour)
-    rent_margin = value - firms.rent_price_ewma[due][pick]
+    gap = unserved + rented
+    value = firms.order_value[due]
+    own_margin = value - (firms.production_cost[due] + firms.labour_cost_per_machine_hour)
+    rent_margin = value - firms.rent_price_ewma[due]
     down_payment = params.machine_price_yuan * (1.0 - params.loan_to_value)  # the bank lends the rest
     affordable = (
         np.floor(np.maximum(firms.cash_yuan[due], 0.0) / down_payment)
@@ -85,7 +112,12 @@ def review_machines(
         else np.full(due.size, np.inf)
     )
     wanted = np.maximum(1.0, np.floor(params.adjustment_speed * gap / hours_per_machine))
-    count = np.minimum(wanted, np.maximum(affordable, 0.0))
+    wanted *= gap >= params.overload_threshold_machines * hours_per_machine
+    largest_first = np.argsort(-gap, axis=1)
+    wanted_sorted = np.take_along_axis(wanted, largest_first, axis=1)
+    before = np.cumsum(wanted_sorted, axis=1) - wanted_sorted
+    count = np.zeros_like(wanted)
+    np.put_along_axis(count, largest_first, np.clip(affordable[:, None] - before, 0.0, wanted_sorted), axis=1)
     covered = np.minimum(count * hours_per_machine, gap)
     rented_left = rented - np.maximum(covered - unserved, 0.0)
     profit_buy = (
@@ -93,31 +125,27 @@ def review_machines(
         + rented_left * rent_margin
         - count * (weekly_annuity(params) + params.maintenance_yuan_per_week)
     )
-    buy = (gap >= params.overload_threshold_machines * hours_per_machine) & (count >= 1)
-    buy &= profit_buy > rented * rent_margin
-    buyers, buy_process, buy_count = due[buy], process[buy], count[buy].astype(np.int64)
-    firms.machines[buyers, buy_process] += buy_count
-    loan = buy_count * params.machine_price_yuan * params.loan_to_value
+    count *= (count >= 1) & (profit_buy > rented * rent_margin)
+    count = count.astype(np.int64)
+    firms.machines[due] += count
+    bought[due] = count.sum(axis=1)
+    buyers = due[bought[due] > 0]
+    loan = bought[buyers] * params.machine_price_yuan * params.loan_to_value
     ledger.pay("loan", "banks", "firms", loan, payee_rows=buyers)
     firms.loan_yuan[buyers] += loan
-    ledger.pay("machine purchase", "firms", "suppliers", buy_count * params.machine_price_yuan, payer_rows=buyers)
-    bought[buyers] = buy_count
+    ledger.pay("machine purchase", "firms", "suppliers", bought[buyers] * params.machine_price_yuan, payer_rows=buyers)
 
-    # Sell machines that stand idle, in the process type of lowest sustained utilisation.
+    # Sell machines that stand idle, in every process type of low sustained utilisation (not one just bought).
     machines = firms.machines[due]
     capacity = machines * hours_per_machine
     with np.errstate(invalid="ignore", divide="ignore"):
         utilisation = np.where(capacity > 0, firms.used_ewma[due] / capacity, np.inf)
-    utilisation[buy, buy_process] = np.inf  # a firm that just bought keeps that type
-    process = np.argmin(utilisation, axis=1)
-    pick = (np.arange(due.size), process)
-    lowest, owned = utilisation[pick], machines[pick]
-    needed = np.ceil(firms.used_ewma[due][pick] / (params.target_utilisation * hours_per_machine))
-    excess = np.floor(params.adjustment_speed * np.maximum(owned - needed, 0.0)).astype(np.int64)
-    sell = (lowest < params.idle_utilisation_threshold) & (excess >= 1)
-    sellers, sell_process, sell_count = due[sell], process[sell], excess[sell]
-    firms.machines[sellers, sell_process] -= sell_count
-    resale = sell_count * params.resale_share * params.machine_price_yuan
+    needed = np.ceil(firms.used_ewma[due] / (params.target_utilisation * hours_per_machine))
+    excess = np.floor(params.adjustment_speed * np.maximum(machines - needed, 0.0)).astype(np.int64)
+    excess *= (utilisation < params.idle_utilisation_threshold) & (count == 0)
+    firms.machines[due] -= excess
+    sold[due] = excess.sum(axis=1)
+    sellers = due[sold[due] > 0]
+    resale = sold[sellers] * params.resale_share * params.machine_price_yuan
     ledger.pay("machine resale", "suppliers", "firms", resale, payee_rows=sellers)
-    sold[sellers] = sell_count
     return bought, sold
