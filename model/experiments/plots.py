@@ -14,6 +14,7 @@ HEADLINE_METRICS = (
     "utilisation_mean",
     "utilisation_std",
     "unmet_demand_share",
+    "pooling_realised",
     "shared_hours",
     "platform_share",
     "producers_per_order",
