@@ -6,7 +6,7 @@ Three variants at N = 1k, 10k and 100k agents (firms, for ours):
 
 (a) Mesa's Boltzmann wealth model written idiomatically: each agent with money
     gives one unit to another picked from a cached list, ``agents.shuffle_do``;
-(b) the full shared-manufacturing model: N firms, 10 workers per firm, one
+(b) the full shared-manufacturing model: N firms, about 9 workers per firm, one
     platform (``scenarios/sharing.yaml``), after warm-up weeks;
 (c) the Boltzmann model vectorised in NumPy, as the floor.
 
@@ -109,7 +109,7 @@ else:
 
     for name in ("measure", "measure_capital", "measure_population", "measure_labour"):
         setattr(model_module.metrics, name, timed(getattr(metrics, name)))
-    scenario = load_scenario({scenario!r}, {{"size.firms": n, "size.labour_force_ratio": 1.1}})
+    scenario = load_scenario({scenario!r}, {{"size.firms": n}})
     setup_start = time.perf_counter()
     economy = SharedManufacturingModel(scenario, seed=1)
     setup = time.perf_counter() - setup_start
@@ -207,7 +207,7 @@ Each figure is the median of {args.repeats} measurements, each in a fresh proces
 ## Cost per agent-step
 
 Microseconds per agent-step (per firm-step for the shared-manufacturing model: N firms,
-10 workers per firm, one platform, after warm-up weeks).
+about 9 workers per firm, one platform, after warm-up weeks).
 
 | N | Mesa Boltzmann (us) | ours (us/firm) | NumPy Boltzmann (us) | ours / Mesa | ours / NumPy | data collection | peak RSS MB (Mesa / ours / NumPy) |
 |---|---|---|---|---|---|---|---|
