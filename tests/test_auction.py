@@ -95,6 +95,7 @@ def test_platform_clearing_without_frictions_is_optimal(seed):
         platforms__commission_rate=0.07,
         firms__failure_rate_mean=0.0,
         demand__design_copy_risk=0.0,
+        platforms__min_order_hours=0.0,
     )
     firms, platforms = economy.firms, economy.platforms
     firms.membership[:] = True

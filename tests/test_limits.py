@@ -31,5 +31,8 @@ def test_no_economy_beats_the_bound(name):
 
 
 def test_sharing_realises_more_of_the_pooling_limit_than_partners_alone():
-    realised = {name: history(name, weeks=52)["pooling_realised"].iloc[26:].mean() for name in ("baseline", "sharing")}
+    realised = {
+        name: history(name, weeks=52, platforms__launch_awareness=1.0)["pooling_realised"].iloc[26:].mean()
+        for name in ("baseline", "sharing")
+    }
     assert realised["sharing"] > realised["baseline"] + 0.1, realised

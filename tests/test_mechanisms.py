@@ -10,10 +10,12 @@ from model.experiments.stats import mean_interval
 from tests.helpers import scenario
 
 SEEDS = range(5)
+# Every firm knows the platform from the start, so that each test sees its mechanism, not the diffusion.
+KNOWN = {"platforms__launch_awareness": 1.0}
 
 
 def platform_failure_share(seed: int, **overrides) -> float:
-    economy = SharedManufacturingModel(scenario(size__firms=800, **overrides), seed=seed)
+    economy = SharedManufacturingModel(scenario(size__firms=800, **KNOWN, **overrides), seed=seed)
     failed = matched = 0.0
     for week in range(78):
         economy.step()
@@ -26,7 +28,7 @@ def platform_failure_share(seed: int, **overrides) -> float:
 
 
 def second_year_mean(column: str, seed: int, **overrides) -> float:
-    economy = SharedManufacturingModel(scenario(size__firms=800, **overrides), seed=seed)
+    economy = SharedManufacturingModel(scenario(size__firms=800, **KNOWN, **overrides), seed=seed)
     economy.run(78)
     return float(economy.datacollector.get_model_vars_dataframe()[column].iloc[26:].mean())
 

@@ -75,6 +75,8 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "debt write-off": ("banks", "firms", "a closing firm's overdraft, written off by its bank"),
     "benefit": ("government", "workers", "unemployment benefit"),
     "digitalisation subsidy": ("government", "firms", "the subsidised share of a platform's joining cost"),
+    "digital upgrading": ("firms", "suppliers", "a project that raises a firm's digital readiness (gross)"),
+    "upgrading subsidy": ("government", "firms", "the subsidised share of a digital upgrading project"),
     "training fee": ("workers", "suppliers", "the cost of retraining (gross)"),
     "training subsidy": ("government", "workers", "the subsidised share of the training fee"),
     "consumption": ("workers", "consumption", "what workers spend of their income"),

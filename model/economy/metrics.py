@@ -40,6 +40,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "shared_hours": ("hours/week", "Machine-hours delivered from one firm to another."),
     "shared_value": ("yuan/week", "What buyers paid for those hours."),
     "platform_share": ("share", "Share of delivered traded hours cleared on platforms."),
+    "platform_value": ("yuan/week", "What buyers paid for hours delivered through platforms (their turnover)."),
+    "hours_per_platform_order": (
+        "hours",
+        "Machine-hours per platform order: one buyer's request served by one seller in one week.",
+    ),
     "producers_per_order": (
         "firms",
         "Mean number of distinct producers (the firm itself and its sellers) per served order; "
@@ -85,6 +90,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     ),
     "vacancy_rate": ("share", "Open positions (vacancies and unfilled task slots) / (employed + open positions)."),
     "flexible_employment_share": ("share", "Flexible workers / all employed (permanent, flexible, self-employed)."),
+    "firms_using_flexible_share": (
+        "share",
+        "Share of SMEs and large firms that used flexible workers in the last 52 weeks (meaningful from week 52).",
+    ),
     "flexible_income_cv": (
         "ratio",
         "Mean over flexible workers of the coefficient of variation of their recent weekly income.",
@@ -112,8 +121,9 @@ def measure(
     used_total = used.sum()
 
     delivered = trades.delivered
+    on_platform = delivered & (trades.platform >= 0)
     shared_hours = float(trades.hours[delivered].sum())
-    platform_hours = float(trades.hours[delivered & (trades.platform >= 0)].sum())
+    platform_hours = float(trades.hours[on_platform].sum())
     matched_hours = float(trades.hours.sum())
     own_total, bought_total = firms.own_hours.sum(), firms.bought_hours.sum()
 
@@ -138,6 +148,8 @@ def measure(
         "shared_hours": shared_hours,
         "shared_value": float(trades.paid_yuan.sum()),
         "platform_share": _ratio(platform_hours, shared_hours),
+        "platform_value": float(trades.paid_yuan[on_platform].sum()),
+        "hours_per_platform_order": _ratio(platform_hours, int(on_platform.sum())),
         "producers_per_order": producers_per_order(firms, trades),
         "outsourcing_ratio": _ratio(bought_total, own_total + bought_total),
         "specialisation_index": _ratio((concentration * output[producing]).sum(), output[producing].sum()),
@@ -177,10 +189,13 @@ def measure_limits(firms: FirmTable, deliveries: Deliveries | None) -> dict[str,
     }
 
 
-def measure_population(firms: FirmTable, platforms: PlatformTable) -> dict[str, float]:
-    """Active agents of each kind at the end of the week (after entry and exit)."""
+def measure_population(firms: FirmTable, platforms: PlatformTable, week: int = 0) -> dict[str, float]:
+    """Active agents of each kind at the end of the week (after entry and exit), and who used flexible labour."""
     active = firms.active
+    standard = active & (firms.kind != MICRO)
+    used_flexible = standard & (firms.last_flexible_week >= 0) & (firms.last_flexible_week > week - 52)
     return {
+        "firms_using_flexible_share": _ratio(int(used_flexible.sum()), int(standard.sum())),
         "n_large": int((active & (firms.kind == LARGE)).sum()),
         "n_sme": int((active & (firms.kind == SME)).sum()),
         "n_micro": int((active & (firms.kind == MICRO)).sum()),

@@ -29,12 +29,23 @@ from agents import SME, LargeFirm, MicroEntrepreneur, Platform
 from . import mesa_compat, metrics
 from .ledger import Ledger
 from .market_graph import MarketGraph
-from .mechanisms import accounts, demand, investment, labour, occupation, platforms, production, shocks, trade
+from .mechanisms import (
+    accounts,
+    demand,
+    digital,
+    investment,
+    labour,
+    occupation,
+    platforms,
+    production,
+    shocks,
+    trade,
+)
 from .panel import FirmPanel
 from .population import create_firms, link_entrants, supply_partners
 from .scenario import Scenario
 from .scenario_files import load_scenario, with_changes
-from .state import LARGE, MICRO, LabourMarket, Trades
+from .state import LARGE, MICRO, ContractBook, LabourMarket, PartnerEdges, Trades
 from .state import SME as SME_KIND
 
 _FIRM_CLASSES = {LARGE: LargeFirm, MICRO: MicroEntrepreneur}
@@ -144,7 +155,7 @@ class SharedManufacturingModel(mesa.Model):
         self.firms = create_firms(
             scenario, scenario.platforms.count, lambda name: self.streams.stream(f"population.{name}")
         )
-        self.partner_edges = trade.PartnerEdges.from_links(*supply_partners(self.firms, scenario))
+        self.partner_edges = PartnerEdges.from_links(*supply_partners(self.firms, scenario))
         self.workers = labour.create_pool(self.firms, scenario, lambda name: self.streams.stream(f"workers.{name}"))
         self.labour_market = LabourMarket.empty(scenario.size.process_types)
         self.firm_agents = []
@@ -157,6 +168,13 @@ class SharedManufacturingModel(mesa.Model):
         production.expect_orders(self.firms)
         platforms.launch_memberships(self.firms, self.platforms, scenario)
         self.sector_shock = np.zeros(scenario.size.process_types)
+        standard = self.firms.kind != MICRO
+        self.contracts = ContractBook.empty(
+            float(self.firms.base_order_hours[standard].mean()) if standard.any() else 1.0
+        )
+        demand.open_contract_book(
+            self.firms, np.arange(self.firms.n), self.contracts, 0, scenario.demand, self.streams.stream("contracts")
+        )
         # The markets entrants share: base standard orders per week, and the number of micro-businesses.
         self._standard_market_hours = float(self.firms.base_order_hours[self.firms.kind != MICRO].sum())
         self._micro_reference = float(max((self.firms.kind == MICRO).sum(), 1))
@@ -197,10 +215,14 @@ class SharedManufacturingModel(mesa.Model):
         draws = partial(self.streams.week_of, week=week)
         ledger.open_week(week)
         active_at_start = firms.active.copy()
+        digital.age_readiness(firms, week, params)
+        platforms.spread_awareness(firms, market, self.partner_edges, params, draws("platforms")("awareness"))
         demand_factor = shocks.set_conditions(firms, market, week, params.shocks)
         platforms.update_size(firms, market, params)
         reach, share = platforms.platform_reach(firms, market), self._market_share() * demand_factor
-        orders = demand.place_orders(firms, self.sector_shock, reach, share, week, params.demand, draws("demand"))
+        orders = demand.place_orders(
+            firms, self.contracts, self.sector_shock, reach, share, week, params.demand, draws("demand")
+        )
         plan = production.plan_week(firms, orders, labour.workforce(firms, workers), params.labour)
         books = [] if self.keep_order_books else None
         traded = trade.trade_week(firms, self.partner_edges, market, plan, params, draws("trade"), ledger, books)
@@ -219,6 +241,7 @@ class SharedManufacturingModel(mesa.Model):
         investment.retire_machines(firms, params.investment, draws("investment")("retirement"))
         investment.review_machines(firms, week, params.investment, ledger)
         joined, left = platforms.review_memberships(firms, market, week, params, ledger)
+        digital.review_upgrading(firms, market, week, params, ledger)
         labour.review_training(workers, self.labour_market, week, params, draws("labour")("training"), ledger)
         self._record_week(traded.trades, np.concatenate([joined, opened]), np.concatenate([left, closed]), books)
         if self._panel is not None:
@@ -229,7 +252,7 @@ class SharedManufacturingModel(mesa.Model):
         """End-of-week measurements, the market graph's batch update, and what the week leaves for inspection."""
         invested = self.ledger.week_total("machine purchase")
         self.week_metrics.update(metrics.measure_capital(self.firms, invested, self._entrants_investment))
-        self.week_metrics.update(metrics.measure_population(self.firms, self.platforms))
+        self.week_metrics.update(metrics.measure_population(self.firms, self.platforms, self.steps))
         self.week_metrics.update(metrics.measure_labour(self.workers, self.labour_market))
         self._market.record_week(trades, joined, left)
         self.last_trades = trades
@@ -290,8 +313,17 @@ class SharedManufacturingModel(mesa.Model):
         for row in closing.tolist():  # only this week's leavers
             self.firm_agents[row].remove()
 
+        aware_share = firms.aware[firms.active].mean(axis=0) if firms.active.any() else None
+        choice_draws = self.streams.weekly("occupation.choice", week)
         founders = occupation.choose_self_employment(
-            workers, self.platforms, self.labour_market, self._custom_market_share(), week, params
+            workers,
+            self.platforms,
+            self.labour_market,
+            self._custom_market_share(),
+            week,
+            params,
+            choice_draws,
+            aware_share,
         )
         n_platforms = self.platforms.n
         micro = None
@@ -336,6 +368,8 @@ class SharedManufacturingModel(mesa.Model):
             anchors = np.where(anchors >= 0, anchors, alive[rng.integers(0, alive.size, anchors.size)])
         else:  # every firm has closed: entrants stay where they were drawn, with no partners yet
             anchors = np.where(anchors >= 0, anchors, rows)
+        self.firms.aware[rows] |= self.firms.aware[anchors]  # what the founder's employer or new neighbours know
+        demand.open_contract_book(self.firms, rows, self.contracts, self.steps, self.params.demand, rng)
         self._add_firm_agents(rows)
         u, v = link_entrants(
             self.firms, rows, anchors, self.partner_edges.buyer, self.partner_edges.seller, self.params

@@ -190,7 +190,7 @@ class DemandParams(Section):
     cycle_amplitude: float = param(0.1, 0.0, 0.95, "share", "Amplitude of the common demand cycle.")
     cycle_period_weeks: float = param(52.0, 2.0, 5200.0, "weeks", "Period of the common demand cycle.")
     shock_persistence: float = param(0.9, 0.0, 0.999, "", "Weekly AR(1) persistence of each firm's log demand shock.")
-    shock_sigma: float = param(0.1, 0.0, 2.0, "log-sd", "Weekly innovation of each firm's log demand shock.")
+    shock_sigma: float = param(0.03, 0.0, 2.0, "log-sd", "Weekly innovation of each firm's log demand shock.")
     sector_shock_persistence: float = param(
         0.95, 0.0, 0.999, "", "Weekly AR(1) persistence of each process type's log demand shock."
     )
@@ -199,6 +199,23 @@ class DemandParams(Section):
     )
     order_noise_sigma: float = param(
         0.25, 0.0, 3.0, "log-sd", "Week-to-week lumpiness of a firm's orders in each process type."
+    )
+    contract_share: float = param(
+        0.5, 0.0, 1.0, "share", "Share of a firm's mean orders that come as contracts it wins and loses."
+    )
+    contract_weeks: float = param(104.0, 1.0, 520.0, "weeks", "Mean length of a contract (geometric).")
+    contracts_per_mean_firm: float = param(
+        5.0, 0.01, 1000.0, "contracts", "Contracts a firm of average size holds at a time."
+    )
+    contract_size_elasticity: float = param(
+        0.4,
+        0.0,
+        1.0,
+        "",
+        "How a firm's contracts grow with its size (size^elasticity): below 1, big firms hold more of them.",
+    )
+    contract_size_tail: float = param(
+        1.5, 1.05, 10.0, "", "Pareto tail exponent of contract sizes (lower: a fatter tail of big contracts)."
     )
     outside_need_share: float = param(
         0.3,
@@ -347,6 +364,9 @@ class PlatformParams(Section):
         "Sellers ask less for hours their paid staff can run than for hours that need more labour (off: every "
         "hour carries flexible labour's cost, whatever the seller's load).",
     )
+    min_order_hours: float = param(
+        1.0, 0.0, 1000.0, "hours", "Smallest order a platform dispatches: smaller matches are not worth one."
+    )
     blacklist_failure_rate: float = param(
         0.15, 0.0, 1.0, "probability", "Estimated failure rate above which the credit system excludes a seller."
     )
@@ -358,6 +378,45 @@ class PlatformParams(Section):
     )
     review_period_weeks: int = param(4, 1, 520, "weeks", "How often a firm reviews its platform memberships.")
     min_tenure_weeks: int = param(12, 0, 520, "weeks", "Weeks a new member stays before it may leave.")
+    launch_awareness: float = param(
+        0.05, 0.0, 1.0, "share of firms", "Firms that know a platform and what it offers when it launches."
+    )
+    outreach_per_year: float = param(
+        0.2,
+        0.0,
+        52.0,
+        "per year",
+        "Bass innovation p: yearly chance that a firm learns of a platform from its own outreach.",
+    )
+    imitation_per_year: float = param(
+        2.0,
+        0.0,
+        52.0,
+        "per year",
+        "Bass imitation q: yearly chance of learning of it, times the net share of a firm's partners who report "
+        "gains from it (satisfied members less dissatisfied ones).",
+    )
+    upgrade_step: float = param(
+        0.2, 0.01, 1.0, "index 0-1", "Digital readiness one upgrading project adds (industrial internet, data)."
+    )
+    upgrade_cost_yuan_per_machine: float = param(
+        25_000.0,
+        0.0,
+        1e8,
+        "yuan/machine",
+        "Cost of one upgrading project per machine a firm owns (at least one machine's worth).",
+    )
+    upgrade_weeks: int = param(13, 0, 520, "weeks", "Time an upgrading project takes before readiness rises.")
+    upgrade_subsidy: float = param(
+        0.0, 0.0, 1.0, "share", "Share of the cost of upgrading digital readiness paid by a public programme."
+    )
+    readiness_depreciation_per_year: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "share/year",
+        "Share of its digital readiness a firm loses each year as technology moves on, unless it upgrades.",
+    )
 
 
 class InvestmentParams(Section):

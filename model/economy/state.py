@@ -64,6 +64,9 @@ class FirmTable:
     demand_shock: np.ndarray  # (N,) log AR(1) demand shock
     backlog_hours: np.ndarray  # (N, K) unserved hours customers still wait for
     membership: np.ndarray  # (N, P) bool: firm i belongs to platform p
+    aware: np.ndarray  # (N, P) bool: firm i knows platform p and what it offers
+    upgrade_ready_week: np.ndarray  # (N,) int64: week an upgrading project completes (-1: none under way)
+    upgrade_target: np.ndarray  # (N,) digital readiness the project under way will bring
     joined_week: np.ndarray  # (N, P) int64: week firm i joined platform p (-1: never)
     platform_surplus_ewma: np.ndarray  # (N, P) yuan/week gained through each platform
     sales_record: np.ndarray  # (N,) platform trades the firm has sold (for its credit record)
@@ -79,6 +82,7 @@ class FirmTable:
     vacancies: np.ndarray  # (N, K) int64: open permanent positions
     load_ewma: np.ndarray  # (N, K) labour load in workers, moving average
     load_sq_ewma: np.ndarray  # (N, K) its second moment
+    last_flexible_week: np.ndarray  # (N,) int64: last week the firm used flexible workers (-1: not yet)
 
     # --- last week, as played (hours/week, yuan/week); written once by its stage ---
     orders_hours: np.ndarray  # (N, K) new orders plus backlog
@@ -286,6 +290,28 @@ class PlatformWeek:
 
 
 @dataclass
+class ContractBook:
+    """The contracts firms hold: one row per contract, its firm row, hours a week, and the week it ends."""
+
+    firm: np.ndarray  # (C,) int64
+    hours: np.ndarray  # (C,) machine-hours per week, spread over the firm's order mix
+    end_week: np.ndarray  # (C,) int64: the contract runs until the week before this one
+    reference_hours: float  # mean orders (hours/week) of the firm holding contracts_per_mean_firm contracts
+
+    @classmethod
+    def empty(cls, reference_hours: float) -> ContractBook:
+        return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64), reference_hours)
+
+    def add(self, other: ContractBook) -> None:
+        for name in ("firm", "hours", "end_week"):
+            setattr(self, name, np.concatenate([getattr(self, name), getattr(other, name)]))
+
+    def keep(self, mask: np.ndarray) -> None:
+        for name in ("firm", "hours", "end_week"):
+            setattr(self, name, getattr(self, name)[mask])
+
+
+@dataclass
 class ProductionPlan:
     """What each firm plans before trade (hours/week, shape (N, K)); trade lowers ``need`` and ``offer`` in place.
 
@@ -359,3 +385,30 @@ class Deliveries:
     def used_hours(self) -> np.ndarray:
         """Hours the firm's own machines ran."""
         return self.own_hours + self.sold_hours
+
+
+@dataclass
+class PartnerEdges:
+    """The off-platform supply network as directed arrays (both directions of each link).
+
+    ``trust`` is the buyer's trust in the seller on that edge, in [0, 1];
+    ``reverse`` is the position of the same link in the other direction.
+    """
+
+    buyer: np.ndarray
+    seller: np.ndarray
+    trust: np.ndarray
+    reverse: np.ndarray
+
+    @classmethod
+    def from_links(cls, u: np.ndarray, v: np.ndarray, first: int = 0) -> PartnerEdges:
+        """Both directions of each undirected link ``(u[i], v[i])``, with full trust, numbered from ``first``."""
+        count = u.size
+        reverse = first + np.concatenate([np.arange(count, 2 * count), np.arange(count)])
+        return cls(np.concatenate([u, v]), np.concatenate([v, u]), np.ones(2 * count), reverse)
+
+    def extend(self, u: np.ndarray, v: np.ndarray) -> None:
+        """Add new links (both directions), with full trust."""
+        new = PartnerEdges.from_links(u, v, first=self.buyer.size)
+        for name in ("buyer", "seller", "trust", "reverse"):
+            setattr(self, name, np.concatenate([getattr(self, name), getattr(new, name)]))

@@ -47,6 +47,12 @@ OBSERVED = (
     "growth_size_slope",
     "degree_tail_exponent",
     "degree_size_spearman",
+    "adoption_r2",
+    "adoption_midpoint_years",
+    "platform_growth_slowdown",
+    "capital_drift",
+    "firms_drift",
+    *(f"platform_value_growth_{year}" for year in range(2, 21)),
 )
 
 

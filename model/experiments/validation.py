@@ -27,10 +27,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import optimize, stats
 
 from ..economy.mechanisms.demand import cycle_factor
 from ..economy.state import LARGE, MICRO, SME
+from .steady_state import MEASURES, drift_summary
 
 
 @dataclass(frozen=True)
@@ -125,9 +127,10 @@ def beveridge_slope(unemployment: np.ndarray, vacancies: np.ndarray) -> Estimate
 def s_curve(series: np.ndarray) -> dict[str, float]:
     """Fit ``level / (1 + exp(-rate (t - middle)))`` to a series and compare early with late growth.
 
-    Returns the fit's R^2, a linear fit's R^2, and how much the series rose in its
-    first and in its last quarter (absolute changes: a straight line rises as much
-    in both, a saturating curve far less at the end).
+    Returns the fit's R^2, a linear fit's R^2, the logistic's midpoint (in steps
+    of the series), and how much the series rose in its first and in its last
+    quarter (absolute changes: a straight line rises as much in both, a
+    saturating curve far less at the end).
     """
     y = np.asarray(series, dtype=np.float64)
     t = np.arange(y.size, dtype=np.float64)
@@ -135,6 +138,7 @@ def s_curve(series: np.ndarray) -> dict[str, float]:
         return {
             "r2_logistic": float("nan"),
             "r2_linear": float("nan"),
+            "middle": float("nan"),
             "early_growth": float("nan"),
             "late_growth": float("nan"),
         }
@@ -144,9 +148,9 @@ def s_curve(series: np.ndarray) -> dict[str, float]:
 
     try:
         parameters, _ = optimize.curve_fit(logistic, t, y, p0=[y.max(), 4.0 / y.size, y.size / 4], maxfev=20_000)
-        fitted = logistic(t, *parameters)
+        fitted, middle = logistic(t, *parameters), float(parameters[2])
     except RuntimeError:
-        fitted = np.full_like(y, y.mean())
+        fitted, middle = np.full_like(y, y.mean()), float("nan")
     total = np.sum((y - y.mean()) ** 2)
     linear = np.polyval(np.polyfit(t, y, 1), t)
     quarter = max(y.size // 4, 1)
@@ -155,6 +159,7 @@ def s_curve(series: np.ndarray) -> dict[str, float]:
     return {
         "r2_logistic": float(1 - np.sum((y - fitted) ** 2) / total),
         "r2_linear": float(1 - np.sum((y - linear) ** 2) / total),
+        "middle": middle,
         "early_growth": float(early),
         "late_growth": float(late),
     }
@@ -175,6 +180,8 @@ class FactObserver:
         self.used_by_type: np.ndarray | None = None
         self.capacity_by_type: np.ndarray | None = None
         self.platform_value: list[float] = []
+        self.member_share: list[float] = []
+        self.steady: dict[str, list[float]] = {name: [] for name in MEASURES}
         self.economy = None
 
     def __call__(self, economy) -> None:
@@ -201,6 +208,11 @@ class FactObserver:
         # Seasonally adjusted: divided by the common demand cycle, which the model knows exactly.
         cycle = cycle_factor(economy.steps, economy.params.demand)
         self.platform_value.append(float(economy.platforms.traded_value.sum()) / cycle)
+        metrics = economy.week_metrics
+        firms_now = metrics["n_large"] + metrics["n_sme"] + metrics["n_micro"]
+        self.member_share.append(metrics["platform_members"] / firms_now if firms_now else 0.0)
+        for name in MEASURES:
+            self.steady[name].append(firms_now if name == "active_firms" else metrics[name])
 
     def result(self) -> dict[str, float]:
         """The run's values: utilisation by type, size tail, growth shape, network, sharing volume."""
@@ -237,4 +249,34 @@ class FactObserver:
         values["degree_tail_exponent"] = degree_tail.value
         values["degree_size_spearman"] = spearman(machines[standard], degree[standard]).value
         values["platform_value_series"] = self.platform_value  # kept for the S-curve; not a number
+        values.update(adoption_path(self.member_share, self.platform_value, self.year_weeks))
+        if len(self.member_share) >= 2 * self.year_weeks:
+            weeks = pd.DataFrame(self.steady)
+            yearly = weeks.groupby(np.arange(len(weeks)) // self.year_weeks).mean()
+            yearly.index += 1
+            values.update(drift_summary(yearly))
         return values
+
+
+def adoption_path(member_share: list[float], platform_value: list[float], year_weeks: int = 52) -> dict[str, float]:
+    """The multi-year path of sharing: a logistic fit to the members' share of firms, and yearly turnover growth.
+
+    ``adoption_r2`` and ``adoption_midpoint_years`` come from the logistic fit of
+    the weekly share of firms on a platform; ``platform_value_growth_{y}`` is the
+    growth of platform turnover in year ``y`` over year ``y - 1``, and
+    ``platform_growth_slowdown`` the last full year's growth over the second year's.
+    """
+    values: dict[str, float] = {}
+    if len(member_share) >= 2 * year_weeks and max(member_share) > 0:
+        fit = s_curve(np.asarray(member_share))
+        values["adoption_r2"] = fit["r2_logistic"]
+        values["adoption_midpoint_years"] = fit["middle"] / year_weeks
+    years = len(platform_value) // year_weeks
+    yearly = np.asarray(platform_value[: years * year_weeks]).reshape(years, year_weeks).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = yearly[1:] / yearly[:-1] - 1.0
+    for year, rate in enumerate(growth, start=2):
+        values[f"platform_value_growth_{year}"] = float(rate) if np.isfinite(rate) else float("nan")
+    if growth.size >= 2 and np.isfinite(growth[0]) and growth[0] > 0:
+        values["platform_growth_slowdown"] = float(growth[-1] / growth[0])
+    return values

@@ -318,6 +318,7 @@ def work_the_week(
     income[on_benefit] = benefit
     workers.income[:] = income
 
+    firms.last_flexible_week[filled.sum(axis=1) * hours >= 8.0] = week  # at least a worker-day of task work
     machine_hours_per_worker = (
         hours / params.worker_hours_per_machine_hour if params.worker_hours_per_machine_hour else 0.0
     )

@@ -77,11 +77,15 @@ def choose_self_employment(
     custom_crowding: float,
     week: int,
     scenario: Scenario,
+    rng: np.random.Generator,
+    firms_aware_share: np.ndarray | None = None,
 ) -> Founders:
     """Workers due for review who open a micro-business this week.
 
     ``custom_crowding`` is the current share-out of the custom market (see
     :mod:`model.economy.mechanisms.demand`); founders expect their orders to be scaled by it.
+    ``firms_aware_share`` (P,) is the share of active firms that know each
+    platform: a worker considers renting on a platform with that chance.
     """
     labour, occupation, demand = scenario.labour, scenario.occupation, scenario.demand
     due = (workers.status != SELF_EMPLOYED) & (workers.training_left == 0)
@@ -107,6 +111,9 @@ def choose_self_employment(
         income = platforms.buyer_fill_ewma[platform] * orders * reach * margin
         income -= platforms.membership_fee[platform] + cost / labour.planning_horizon_weeks
         can_rent = (workers.digital_readiness[rows] >= scenario.platforms.min_readiness) & (savings >= cost)
+        # A worker has heard of the platform as often as the firms around have.
+        known = firms_aware_share[platform] if firms_aware_share is not None else 1.0
+        can_rent &= rng.random(rows.size) < known
         rent_income = np.where(can_rent, income, -np.inf)
 
     # Buy route: one machine in one's skill, making that share of the orders.

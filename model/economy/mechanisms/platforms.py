@@ -6,9 +6,12 @@ Matching efficiency rises with infrastructure and with size (a network effect):
 
 where ``s_p`` is the platform's share of all active firms as members.
 
-Every ``review_period_weeks`` each firm (staggered) reviews its memberships, and
-an entrant decides when it enters; at launch (week 0) every firm applies the
-same rule, so members are there from the first week. A
+Firms learn of a platform over time (:func:`spread_awareness`: its outreach,
+and the word of partners who use it, a Bass diffusion), and only a firm that
+knows a platform weighs joining it. Every ``review_period_weeks`` each firm
+(staggered) reviews its memberships, and an entrant decides when it enters; at
+launch (week 0) every firm that knows the platform applies the same rule, so
+members are there from the first week. A
 non-member with digital readiness of at least ``min_readiness`` joins platform
 ``p`` when the gains it expects over ``planning_horizon_weeks`` exceed the fees
 and its joining cost, ``join_cost x (1 + digitalisation_cost_factor x (1 -
@@ -28,7 +31,7 @@ import numpy as np
 
 from ..ledger import Ledger
 from ..scenario import Scenario
-from ..state import FirmTable, PlatformTable, PlatformWeek, Trades
+from ..state import FirmTable, PartnerEdges, PlatformTable, PlatformWeek, Trades
 from .labour import marginal_labour_cost
 
 
@@ -218,6 +221,55 @@ def launch_memberships(firms: FirmTable, platforms: PlatformTable, scenario: Sce
     _review(firms, platforms, np.flatnonzero(firms.active), 0, scenario, ledger=None)
 
 
+def expected_weekly_gain(firms: FirmTable, platforms: PlatformTable, rows: np.ndarray, p: int) -> np.ndarray:
+    """(rows,) yuan/week each firm expects to gain as a member of platform ``p``, net of the fee.
+
+    From what the firm knows: its recent unserved and unsold hours, its order values
+    and costs, and the platform's public record (fill rates and price).
+    """
+    unserved = firms.unmet_ewma[rows].sum(axis=1)
+    unsold = firms.unsold_offer_ewma[rows]
+    value = (firms.order_mix[rows] * firms.order_value[rows]).sum(axis=1)
+    machines = firms.machines[rows]
+    machine_count = machines.sum(axis=1)
+    own_cost = (machines * (firms.production_cost[rows] + firms.labour_cost_per_machine_hour)).sum(axis=1)
+    cost = np.divide(own_cost, machine_count, out=np.full(rows.size, np.inf), where=machine_count > 0)
+    price = platforms.price_ewma[p]
+    with np.errstate(invalid="ignore"):
+        receipt = np.nan_to_num((1.0 - platforms.commission_rate[p]) * price, nan=0.0, posinf=0.0)
+    buyer_gain = platforms.buyer_fill_ewma[p] * unserved * np.maximum(value - price, 0.0)
+    seller_gain = platforms.seller_fill_ewma[p] * unsold * np.maximum(receipt - cost, 0.0)
+    return buyer_gain + seller_gain - platforms.membership_fee[p]
+
+
+def spread_awareness(
+    firms: FirmTable, platforms: PlatformTable, partners: PartnerEdges, scenario: Scenario, rng: np.random.Generator
+) -> None:
+    """Firms learn of platforms: by outreach, and from partners who report what membership brings them.
+
+    Each week an unaware firm learns of platform ``p`` with probability
+    ``(outreach + imitation x net share) / 52``, where the net share is that of its
+    active partners who are satisfied members (their recent gains through ``p`` at
+    least cover its fee) less those who are dissatisfied (members who do not gain
+    it): a Bass (1969) diffusion over the supply network.
+    """
+    params = scenario.platforms
+    if platforms.n == 0:
+        return
+    buyer, seller = partners.buyer, partners.seller
+    linked = firms.active[seller] & firms.active[buyer]
+    degree = np.bincount(buyer[linked], minlength=firms.n)
+    draws = rng.random((firms.n, platforms.n))
+    for p in range(platforms.n):
+        member = firms.membership[:, p] & firms.active
+        satisfied = member & (firms.platform_surplus_ewma[:, p] >= platforms.membership_fee[p])
+        opinion = satisfied.astype(np.float64) - (member & ~satisfied)
+        net = np.bincount(buyer[linked], weights=opinion[seller[linked]], minlength=firms.n)
+        share = np.maximum(np.divide(net, degree, out=np.zeros(firms.n), where=degree > 0), 0.0)
+        hazard = (params.outreach_per_year + params.imitation_per_year * share) / 52.0
+        firms.aware[:, p] |= firms.active & platforms.active[p] & (draws[:, p] < hazard)
+
+
 def _review(
     firms: FirmTable, platforms: PlatformTable, rows: np.ndarray, week: int, scenario: Scenario, ledger: Ledger | None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -227,13 +279,6 @@ def _review(
     if platforms.n == 0 or rows.size == 0:
         return empty, empty
 
-    unserved = firms.unmet_ewma[rows].sum(axis=1)
-    unsold = firms.unsold_offer_ewma[rows]
-    value = (firms.order_mix[rows] * firms.order_value[rows]).sum(axis=1)
-    machines = firms.machines[rows]
-    machine_count = machines.sum(axis=1)
-    own_cost = (machines * (firms.production_cost[rows] + firms.labour_cost_per_machine_hour)).sum(axis=1)
-    cost = np.divide(own_cost, machine_count, out=np.full(rows.size, np.inf), where=machine_count > 0)
     join_cost = joining_cost(firms.digital_readiness[rows], scenario)
     ready = firms.digital_readiness[rows] >= params.min_readiness
     if ledger is not None:
@@ -242,14 +287,10 @@ def _review(
 
     joined, left = [], []
     for p in range(platforms.n):
-        price = platforms.price_ewma[p]
-        with np.errstate(invalid="ignore"):
-            receipt = np.nan_to_num((1.0 - platforms.commission_rate[p]) * price, nan=0.0, posinf=0.0)
-        buyer_gain = platforms.buyer_fill_ewma[p] * unserved * np.maximum(value - price, 0.0)
-        seller_gain = platforms.seller_fill_ewma[p] * unsold * np.maximum(receipt - cost, 0.0)
-        weekly_net = buyer_gain + seller_gain - platforms.membership_fee[p]
+        weekly_net = expected_weekly_gain(firms, platforms, rows, p)
         member = firms.membership[rows, p]
-        join = ~member & ready & platforms.active[p] & (params.planning_horizon_weeks * weekly_net > join_cost)
+        join = ~member & ready & firms.aware[rows, p] & platforms.active[p]
+        join &= params.planning_horizon_weeks * weekly_net > join_cost
         leave = (
             member
             & (tenure[:, p] >= params.min_tenure_weeks)

@@ -35,35 +35,8 @@ import numpy as np
 
 from ..ledger import Ledger
 from ..scenario import Scenario
-from ..state import MICRO, FirmTable, PlatformTable, PlatformWeek, ProductionPlan, Trades, TradeWeek
+from ..state import MICRO, FirmTable, PartnerEdges, PlatformTable, PlatformWeek, ProductionPlan, Trades, TradeWeek
 from .auction import Clearing, double_auction
-
-
-@dataclass
-class PartnerEdges:
-    """The off-platform supply network as directed arrays (both directions of each link).
-
-    ``trust`` is the buyer's trust in the seller on that edge, in [0, 1];
-    ``reverse`` is the position of the same link in the other direction.
-    """
-
-    buyer: np.ndarray
-    seller: np.ndarray
-    trust: np.ndarray
-    reverse: np.ndarray
-
-    @classmethod
-    def from_links(cls, u: np.ndarray, v: np.ndarray, first: int = 0) -> PartnerEdges:
-        """Both directions of each undirected link ``(u[i], v[i])``, with full trust, numbered from ``first``."""
-        count = u.size
-        reverse = first + np.concatenate([np.arange(count, 2 * count), np.arange(count)])
-        return cls(np.concatenate([u, v]), np.concatenate([v, u]), np.ones(2 * count), reverse)
-
-    def extend(self, u: np.ndarray, v: np.ndarray) -> None:
-        """Add new links (both directions), with full trust."""
-        new = PartnerEdges.from_links(u, v, first=self.buyer.size)
-        for name in ("buyer", "seller", "trust", "reverse"):
-            setattr(self, name, np.concatenate([getattr(self, name), getattr(new, name)]))
 
 
 def trade_week(
@@ -305,19 +278,22 @@ def clear_platforms(
                 )
             if not result.traded:
                 continue
-            buyer, seller = members[buyers[result.buyer]], members[sellers[result.seller]]
-            np.subtract.at(need_hours[:, process], buyer, result.hours)
-            np.subtract.at(offer_hours[:, process], seller, result.hours)
-            week.matched_hours[p] += result.hours.sum()
-            size = result.hours.size
+            dispatched = result.hours >= scenario.platforms.min_order_hours  # smaller orders are not worth one
+            hours = result.hours[dispatched]
+            buyer = members[buyers[result.buyer[dispatched]]]
+            seller = members[sellers[result.seller[dispatched]]]
+            np.subtract.at(need_hours[:, process], buyer, hours)
+            np.subtract.at(offer_hours[:, process], seller, hours)
+            week.matched_hours[p] += hours.sum()
+            size = hours.size
             parts.append(
                 Trades(
                     buyer=buyer,
                     seller=seller,
                     process=np.full(size, process, np.int64),
-                    hours=result.hours,
+                    hours=hours,
                     price=np.full(size, result.price),
-                    commission_yuan=commission * result.price * result.hours,
+                    commission_yuan=commission * result.price * hours,
                     platform=np.full(size, p, np.int64),
                     link=np.full(size, -1, np.int64),
                     failed=np.zeros(size, bool),
