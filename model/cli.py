@@ -23,6 +23,7 @@ import difflib
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     run.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO", help="scenario YAML file(s)")
-    run.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    run.add_argument("--seed", type=_seed, default=1, help="random seed, a whole number >= 0 (default: 1)")
     run.add_argument("--steps", type=_non_negative_int, default=None, help="weeks to run (default: the scenario's)")
     run.add_argument("--out", type=Path, default=None, help="output directory")
     run.add_argument(
@@ -112,8 +113,12 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     compare.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO", help="scenario YAML files")
-    compare.add_argument("--seeds", type=_positive_int, default=10, help="replicate seeds per scenario (default 10)")
-    compare.add_argument("--seed", type=int, default=1, help="root seed the replicate seeds derive from (default 1)")
+    compare.add_argument(
+        "--seeds", type=_at_least_two, default=10, help="replicate seeds per scenario, 2 or more (default 10)"
+    )
+    compare.add_argument(
+        "--seed", type=_seed, default=1, help="root seed the replicate seeds derive from, >= 0 (default 1)"
+    )
     compare.add_argument("--steps", type=_non_negative_int, default=None, help="weeks per run (default: scenario's)")
     compare.add_argument("--out", type=Path, default=Path("out/compare"), help="output directory (default out/compare)")
     compare.add_argument(
@@ -360,6 +365,37 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative; seeds are whole numbers >= 0")
+    return value
+
+
+def _at_least_two(text: str) -> int:
+    value = _positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"{text!r}: a confidence interval needs at least 2 seeds")
+    return value
+
+
+def _unwritable(directory: Path) -> str | None:
+    """Why results cannot be written under ``directory`` (created if missing), or None if they can.
+
+    Checked before any compute, so a mistyped ``--out`` costs nothing.
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        return f"error: --out: cannot write results to {directory}: {error.strerror or error}"
+    return None
+
+
 def _non_negative_int(text: str) -> int:
     try:
         value = int(text)
@@ -373,6 +409,10 @@ def _non_negative_int(text: str) -> int:
 def _run_command(args: argparse.Namespace) -> int:
     scenarios = _load_all(args.scenarios, args.assignments)
     out_dirs = _output_dirs(scenarios, args.out)
+    for out_dir in out_dirs:
+        if problem := _unwritable(out_dir):
+            print(problem, file=sys.stderr)
+            return EXIT_USER_ERROR
     results = []
     for scenario, out_dir in zip(scenarios, out_dirs):
         result = run_scenario(
@@ -405,6 +445,9 @@ def _run_command(args: argparse.Namespace) -> int:
 
 def _compare_command(args: argparse.Namespace) -> int:
     scenarios = _load_all(args.scenarios, args.assignments)
+    if problem := _unwritable(args.out):
+        print(problem, file=sys.stderr)
+        return EXIT_USER_ERROR
     comparison = compare_scenarios(
         scenarios, seeds=args.seeds, steps=args.steps, root_seed=args.seed, progress=not args.quiet
     )
@@ -418,7 +461,9 @@ def _compare_command(args: argparse.Namespace) -> int:
         print(f"error: cannot write results to {args.out}: {error}", file=sys.stderr)
         return 1
     print(comparison_table(summary, comparison.labels).to_string())
-    print(f"\n{args.seeds} seeds per scenario; values are means of the last {args.window} weeks of each run.")
+    played = min(len(table) - 1 for runs in comparison.tables.values() for table in runs)  # row 0 is week 0
+    window = min(args.window, played)
+    print(f"\n{args.seeds} seeds per scenario; values are means of the last {window} weeks of each run.")
     print(f"-> {args.out / 'compare.csv'}, {args.out / 'compare.png'}")
     return 0
 
@@ -542,7 +587,8 @@ def summary_table(results: Sequence[RunResult], weeks: int = SUMMARY_WEEKS) -> p
     labels = list(table.columns)
     for label in labels[1:]:
         table[f"{label} - {labels[0]}"] = table[label] - table[labels[0]]
-    table.index.name = f"mean of last {weeks} weeks"
+    played = min(int((result.table["step"] > 0).sum()) for result in results)
+    table.index.name = f"mean of last {min(weeks, played)} weeks" if played else "week 0 (no week run)"
     return table
 
 

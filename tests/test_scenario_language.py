@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from model import SharedManufacturingModel, load_scenario
 from model.cli import main
 from model.economy.scenario import PARAMETER_KEYS, SETUP_ONLY_KEYS, parameters, scenario_json_schema
-from model.economy.scenario_files import ScenarioError
+from model.economy.scenario_files import ScenarioError, parse_assignment
 from model.experiments.comparison import compare_scenarios
 from tests.helpers import REPO, SCENARIOS
 
@@ -291,3 +291,61 @@ def test_cli_errors_exit_2_without_traceback(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "cyclic extends" in result.stderr and "invalid YAML" in result.stderr
     assert Path(tmp_path / "broken.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["run", "SHARING", "--seed", "-3"], "is negative"),
+        (["run", "SHARING", "--seed", "abc"], "not a whole number"),
+        (["compare", "SHARING", "SHARING", "--seed", "-1"], "is negative"),
+        (["compare", "SHARING", "SHARING", "--seeds", "1"], "at least 2 seeds"),
+    ],
+)
+def test_bad_seeds_exit_2_with_one_line_naming_the_flag(capsys, argv, expected):
+    argv = [str(SCENARIOS / "sharing.yaml") if arg == "SHARING" else arg for arg in argv]
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    error = capsys.readouterr().err
+    assert stop.value.code == 2 and expected in error and "--seed" in error
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_an_unwritable_out_is_refused_before_any_week_is_run(tmp_path, capsys, monkeypatch, command):
+    import model.cli as cli
+
+    def no_compute(*args, **kwargs):
+        raise AssertionError("computed before checking --out")
+
+    monkeypatch.setattr(cli, "run_scenario", no_compute)
+    monkeypatch.setattr(cli, "compare_scenarios", no_compute)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    out = blocker / "results"  # a folder inside a file cannot be made
+    scenarios = ["baseline.yaml", "sharing.yaml"] if command == "compare" else ["sharing.yaml"]
+    argv = [command, *(str(SCENARIOS / name) for name in scenarios)]
+    assert main([*argv, "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert "--out" in error and str(out) in error and "Traceback" not in error
+
+
+def test_numbers_in_e_notation_are_numbers_and_whole_ones_are_ints():
+    assert parse_assignment("size.firms=1e3") == ("size.firms", 1000)
+    assert parse_assignment("platforms.commission_rate=2.5E-2") == ("platforms.commission_rate", 0.025)
+    assert parse_assignment("labour.matching_model=urn_ball") == ("labour.matching_model", "urn_ball")
+    assert parse_assignment("size.firms=nan") == ("size.firms", "nan")
+    assert load_scenario(SCENARIOS / "sharing.yaml", dict([parse_assignment("size.firms=1e3")])).size.firms == 1000
+
+
+def test_the_footer_states_the_window_actually_averaged(tmp_path, capsys):
+    code = main(
+        [
+            "compare",
+            str(SCENARIOS / "baseline.yaml"),
+            str(SCENARIOS / "sharing.yaml"),
+            "--seeds", "2", "--steps", "4", "--set", "size.firms=60", "--out", str(tmp_path), "--quiet",
+        ]
+    )  # fmt: skip
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "means of the last 4 weeks" in printed and "13 weeks" not in printed

@@ -24,6 +24,7 @@ Example
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,7 +140,20 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         value = yaml.safe_load(raw)
     except yaml.YAMLError:
         value = raw
+    if isinstance(value, str):
+        value = _number(value)
     return key.strip(), value
+
+
+def _number(text: str) -> Any:
+    """``text`` as a number if it is one YAML reads as text (``1e3``, ``2.5E-2``); whole numbers become ints."""
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    if not math.isfinite(number):
+        return text  # 'nan' and 'inf' stay text, so the error names what was typed
+    return int(number) if number.is_integer() else number
 
 
 # ---------------------------------------------------------------------------
