@@ -7,7 +7,7 @@
     python run.py sensitivity SPEC [--out DIR] [--workers N] [--scheduler ADDR]
     python run.py calibrate SPEC [--out DIR] [--workers N]
     python run.py validate-model [--seeds N] [--quick] [--out DIR] [--report FILE] [--workers N]
-    python run.py validate FILE...
+    python run.py validate FILE_OR_FOLDER [...]
     python run.py params [--format table|json]
     python run.py schema [--out FILE]
 
@@ -31,8 +31,8 @@ import pandas as pd
 
 from .economy.metrics import COLUMNS
 from .economy.scenario import Scenario, parameters, scenario_json_schema
-from .economy.scenario_files import ScenarioError, load_scenario, parse_assignment
-from .experiments.calibration import calibrate
+from .economy.scenario_files import ScenarioError, load_scenario, parse_assignment, read_yaml_mapping
+from .experiments.calibration import calibrate, load_calibration_spec
 from .experiments.comparison import END_WEEKS, compare_scenarios
 from .experiments.plots import HEADLINE_METRICS, comparison_figure
 from .experiments.runs import RunResult, run_scenario, save_comparison_figure, save_run
@@ -202,8 +202,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_engine_arguments(validation)
     validation.set_defaults(command=_validate_model_command)
 
-    validate = commands.add_parser("validate", help="check scenario files without running them")
-    validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    validate = commands.add_parser(
+        "validate", help="check scenario files, sweep and calibration specs (or folders of them) without running them"
+    )
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE_OR_FOLDER")
     validate.set_defaults(command=_validate_command)
 
     params = commands.add_parser("params", help="list every parameter with its default, range, unit and meaning")
@@ -488,17 +490,42 @@ def comparison_table(summary: pd.DataFrame, labels: Sequence[str]) -> pd.DataFra
 
 def _validate_command(args: argparse.Namespace) -> int:
     failed = False
-    for path in args.files:
+    for path in _yaml_files(args.files):
         try:
-            scenario = load_scenario(path)
+            what = _check_file(path)
         except ScenarioError as error:
             failed = True
             for problem in error.problems:
                 print(f"error: {problem}", file=sys.stderr)
             continue
-        interventions = len(scenario.interventions)
-        print(f"ok: {path} ({scenario.name}, {interventions} intervention{'s' if interventions != 1 else ''})")
+        print(f"ok: {path} ({what})")
     return EXIT_USER_ERROR if failed else 0
+
+
+def _yaml_files(paths: Sequence[Path]) -> list[Path]:
+    """The files to check: each file given, and every YAML file under each folder given."""
+    files = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted({*path.rglob("*.yaml"), *path.rglob("*.yml")})
+            files.extend(found or [path / "*.yaml"])  # an empty folder is reported as a file not found
+        else:
+            files.append(path)
+    return files
+
+
+def _check_file(path: Path) -> str:
+    """Validate a scenario, sweep spec or calibration spec (told apart by their keys); what it is, in words."""
+    data = read_yaml_mapping(path)
+    if "scenario" not in data:  # only specs name the scenario they start from
+        scenario = load_scenario(path)
+        interventions = len(scenario.interventions)
+        return f"scenario {scenario.name}, {interventions} intervention{'s' if interventions != 1 else ''}"
+    if "moments" in data:
+        calibration = load_calibration_spec(path)
+        return f"calibration spec, {len(calibration.parameters)} parameters, {len(calibration.moments)} moments"
+    spec = load_sweep_spec(path)
+    return f"sweep spec, {spec.design} design over {len(spec.parameters)} parameters"
 
 
 def _params_command(args: argparse.Namespace) -> int:

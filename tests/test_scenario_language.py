@@ -349,3 +349,19 @@ def test_the_footer_states_the_window_actually_averaged(tmp_path, capsys):
     assert code == 0
     printed = capsys.readouterr().out
     assert "means of the last 4 weeks" in printed and "13 weeks" not in printed
+
+
+def test_validate_checks_sweep_and_calibration_specs_and_whole_folders(tmp_path, capsys):
+    assert main(["validate", str(SCENARIOS)]) == 0
+    printed = capsys.readouterr().out
+    assert "commission.yaml (sweep spec" in printed and "calibration.yaml (calibration spec" in printed
+    assert "sharing.yaml (scenario sharing" in printed
+
+    (tmp_path / "sweep.yaml").write_text(
+        f"scenario: {SCENARIOS / 'sharing.yaml'}\nparameters:\n  platforms.commision_rate: [0.1]\n"
+    )
+    (tmp_path / "empty").mkdir()
+    assert main(["validate", str(tmp_path), str(tmp_path / "empty")]) == 2
+    errors = capsys.readouterr().err
+    assert "sweep.yaml" in errors and "commision_rate" in errors
+    assert "empty" in errors and "file not found" in errors
