@@ -3,7 +3,8 @@
     python run.py run SCENARIO [SCENARIO ...] [--seed N] [--steps N] [--out DIR] [--set KEY=VALUE]... [--ledger]
                       [--firm-panel]
     python run.py compare A.yaml B.yaml [C.yaml ...] [--seeds N] [--steps N] [--out DIR]
-    python run.py sweep SPEC [--out DIR] [--workers N] [--scheduler ADDR] [--resume] [--shard i/N]
+    python run.py sweep SPEC [--out DIR] [--set KEY=VALUE]... [--steps N] [--workers N] [--scheduler ADDR] [--resume]
+                    [--shard i/N]
     python run.py sensitivity SPEC [--out DIR] [--workers N] [--scheduler ADDR]
     python run.py calibrate SPEC [--out DIR] [--workers N]
     python run.py validate-model [--seeds N] [--quick] [--out DIR] [--report FILE] [--workers N]
@@ -275,13 +276,30 @@ def _validate_model_command(args: argparse.Namespace) -> int:
 def _add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", type=Path, metavar="SPEC", help="sweep spec YAML file")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default out/<spec name>)")
+    parser.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter of the spec's scenario, e.g. --set size.firms=200 to try a sweep small (repeatable)",
+    )
+    parser.add_argument("--steps", type=_non_negative_int, default=None, help="weeks per run (default: the spec's)")
     _add_engine_arguments(parser)
     parser.add_argument("--resume", action="store_true", help="continue a sweep in --out, skipping committed runs")
     parser.add_argument("--chunk-runs", type=_positive_int, default=50, help="runs per committed chunk (default 50)")
 
 
+def _load_spec(args: argparse.Namespace):
+    """The sweep spec with the command line's ``--set`` and ``--steps``; all problems raised together."""
+    overrides, problems = _parse_overrides(args.assignments)
+    if problems:
+        raise ScenarioError(problems)
+    return load_sweep_spec(args.spec, overrides, steps=args.steps)
+
+
 def _sweep_command(args: argparse.Namespace) -> int:
-    spec = load_sweep_spec(args.spec)
+    spec = _load_spec(args)
     try:
         shard = parse_shard(args.shard)
     except ValueError as error:
@@ -297,7 +315,7 @@ def _sweep_command(args: argparse.Namespace) -> int:
 
 
 def _sensitivity_command(args: argparse.Namespace) -> int:
-    spec = load_sweep_spec(args.spec)
+    spec = _load_spec(args)
     if spec.design not in ("sobol", "morris"):
         print(
             f"error: {args.spec}: design: {spec.design!r} is not allowed; sensitivity needs sobol or morris",
@@ -571,8 +589,8 @@ def _format_value(value) -> str:
     return str(value)
 
 
-def _load_all(paths: Sequence[Path], assignments: Sequence[str]) -> list[Scenario]:
-    """Validate every file and every override first; report all problems together."""
+def _parse_overrides(assignments: Sequence[str]) -> tuple[dict, list]:
+    """``--set KEY=VALUE`` flags as a mapping of dotted keys, and the problems found reading them."""
     problems, overrides = [], {}
     for text in assignments:
         try:
@@ -580,6 +598,12 @@ def _load_all(paths: Sequence[Path], assignments: Sequence[str]) -> list[Scenari
             overrides[key] = value
         except ScenarioError as error:
             problems.extend(error.problems)
+    return overrides, problems
+
+
+def _load_all(paths: Sequence[Path], assignments: Sequence[str]) -> list[Scenario]:
+    """Validate every file and every override first; report all problems together."""
+    overrides, problems = _parse_overrides(assignments)
     scenarios = []
     for path in paths:
         try:

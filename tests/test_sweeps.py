@@ -216,3 +216,22 @@ def test_sobol_indices_find_the_commission_behind_platform_volume(tmp_path):
     assert indices.loc["platforms.commission_rate", "ST"] > indices.loc["network.trust_loss", "ST"] + 0.3
     assert main(["sensitivity", spec_path, "--out", str(tmp_path / "sens"), "--quiet"]) == 0
     assert (tmp_path / "sens" / "sensitivity.csv").exists() and (tmp_path / "sens" / "sensitivity.png").exists()
+
+
+def test_a_sweep_can_be_tried_small_with_set_and_steps_and_resume_knows_the_difference(tmp_path, capsys):
+    spec = REPO / "scenarios" / "sweeps" / "commission.yaml"
+    out = tmp_path / "small"
+    small = ["sweep", str(spec), "--out", str(out), "--set", "demand.load_factor=0.9", "--steps", "3", "--quiet"]
+    assert main(small) == 0
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 12 and (runs["steps"] == 3).all()
+    assert main([*small, "--resume"]) == 0  # the same small sweep: nothing to run again
+    capsys.readouterr()
+    assert main([*small[:-3], "--steps", "4", "--quiet", "--resume"]) == 2  # a different sweep in the same folder
+    assert "holds a different sweep" in capsys.readouterr().err
+
+
+def test_a_bad_set_on_a_sweep_exits_2_naming_the_key(tmp_path, capsys):
+    spec = REPO / "scenarios" / "sweeps" / "commission.yaml"
+    assert main(["sweep", str(spec), "--out", str(tmp_path), "--set", "demand.lod_factor=0.9"]) == 2
+    assert "lod_factor" in capsys.readouterr().err

@@ -33,6 +33,7 @@ import difflib
 import hashlib
 import itertools
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -103,11 +104,21 @@ class SweepSpec(BaseModel):
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def load_sweep_spec(path: str | Path) -> SweepSpec:
-    """Read and validate a sweep spec; every problem is reported at once as a :class:`ScenarioError`."""
+def load_sweep_spec(
+    path: str | Path, overrides: Mapping[str, Any] | None = None, steps: int | None = None
+) -> SweepSpec:
+    """Read and validate a sweep spec; every problem is reported at once as a :class:`ScenarioError`.
+
+    ``overrides`` (dotted keys) change the scenario every point starts from and ``steps``
+    the weeks per run, e.g. to try a sweep small before running it in full; both
+    enter the sweep's fingerprint, so ``--resume`` never mixes runs made with and
+    without them.
+    """
     path = Path(path)
     source = str(path)
     data = read_yaml_mapping(path)
+    if steps is not None:
+        data = {**data, "steps": steps}
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as error:
@@ -159,7 +170,7 @@ def load_sweep_spec(path: str | Path) -> SweepSpec:
     if problems:
         raise ScenarioError(problems)
 
-    base = load_scenario(scenario_path)
+    base = load_scenario(scenario_path, overrides)
     # Every value (or both ends of every range) must be allowed for its parameter.
     for key, values in spec.parameters.items():
         candidates = [values.low, values.high] if isinstance(values, Range) else values
