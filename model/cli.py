@@ -23,6 +23,7 @@ import argparse
 import difflib
 import json
 import os
+import shlex
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -38,7 +39,7 @@ from .experiments.comparison import END_WEEKS, compare_scenarios
 from .experiments.plots import HEADLINE_METRICS, comparison_figure
 from .experiments.runs import RunResult, run_scenario, save_comparison_figure, save_run
 from .experiments.sensitivity import SensitivityError, sensitivity_figure, sensitivity_indices
-from .experiments.store import SweepStoreError
+from .experiments.store import SweepStoreError, committed_runs
 from .experiments.sweeps import load_sweep_spec, parse_shard, run_sweep
 from .experiments.validation_report import validate_model
 
@@ -52,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     matplotlib.use("Agg")  # the command line writes figures to files, on clusters and in CI too
     parser = _parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # to tell an interrupted sweep how to resume
     try:
         return args.command(args)
     except ScenarioError as error:
@@ -306,7 +308,17 @@ def _sweep_command(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     out = args.out or Path("out") / args.spec.stem
-    runs = _run_sweep_or_explain(spec, out, args, shard=shard, retry_failed=args.retry_failed)
+    try:
+        runs = _run_sweep_or_explain(spec, out, args, shard=shard, retry_failed=args.retry_failed)
+    except KeyboardInterrupt:
+        kept = committed_runs(out)
+        again = args.argv + ([] if "--resume" in args.argv else ["--resume"])
+        print(
+            f"interrupted: {kept} finished run{'s' if kept != 1 else ''} kept in {out}; continue with\n"
+            f"  python run.py {shlex.join(again)}",
+            file=sys.stderr,
+        )
+        return 130
     if runs is None:
         return EXIT_USER_ERROR
     failed = int((runs["status"] != "ok").sum()) if len(runs) else 0

@@ -235,3 +235,20 @@ def test_a_bad_set_on_a_sweep_exits_2_naming_the_key(tmp_path, capsys):
     spec = REPO / "scenarios" / "sweeps" / "commission.yaml"
     assert main(["sweep", str(spec), "--out", str(tmp_path), "--set", "demand.lod_factor=0.9"]) == 2
     assert "lod_factor" in capsys.readouterr().err
+
+
+def test_ctrl_c_on_a_sweep_says_how_many_runs_were_kept_and_how_to_resume(tmp_path):
+    spec_path = write_spec(tmp_path, replicates=3, steps=12)
+    out = tmp_path / "interrupted"
+    command = [sys.executable, "run.py", "sweep", spec_path, "--out", str(out), "--chunk-runs", "1", "--quiet"]
+    process = subprocess.Popen(command, cwd=REPO, start_new_session=True, stderr=subprocess.PIPE, text=True)
+    manifest = out / "manifest.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (manifest.exists() and len(manifest.read_text().splitlines()) >= 2):
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's process group
+    _, errors = process.communicate(timeout=120)
+    kept = len({run for line in manifest.read_text().splitlines() for run in json.loads(line)["status"]})
+    assert process.returncode == 130, errors
+    assert f"interrupted: {kept} finished runs kept in {out}" in errors and "Traceback" not in errors
+    assert "--resume" in errors.splitlines()[-1]

@@ -94,15 +94,26 @@ class SweepStore:
         return table
 
     def _entries(self) -> list[dict]:
-        if not self.manifest.exists():
-            return []
-        entries = []
-        for line in self.manifest.read_text(encoding="utf-8").splitlines():
-            try:
-                entries.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue  # the last line of a process killed while writing it
-        return entries
+        return read_manifest(self.out)
+
+
+def read_manifest(out: Path) -> list[dict]:
+    """The committed chunks of the sweep in ``out``, oldest first (none if it holds no sweep)."""
+    manifest = Path(out) / "manifest.jsonl"
+    if not manifest.exists():
+        return []
+    entries = []
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # the last line of a process killed while writing it
+    return entries
+
+
+def committed_runs(out: Path) -> int:
+    """How many distinct runs the sweep in ``out`` has committed (kept on disk)."""
+    return len({run_id for entry in read_manifest(out) for run_id in entry["status"]})
 
 
 def _write_parquet_atomically(table: pd.DataFrame, path: Path) -> None:
