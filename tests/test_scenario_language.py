@@ -365,3 +365,16 @@ def test_validate_checks_sweep_and_calibration_specs_and_whole_folders(tmp_path,
     errors = capsys.readouterr().err
     assert "sweep.yaml" in errors and "commision_rate" in errors
     assert "empty" in errors and "file not found" in errors
+
+
+def test_intervals_of_levels_stay_within_what_each_metric_can_take():
+    from model.experiments.comparison import Comparison
+
+    weeks = pd.DataFrame({"unemployment_rate": [0.0, 0.0], "platform_share": [1.0, 1.0], "shared_hours": [0.0, 0.0]})
+    near_edges = pd.DataFrame({"unemployment_rate": [0.0, 0.03], "platform_share": [1.0, 0.96], "shared_hours": [0, 9]})
+    comparison = Comparison(labels=["a"], seeds=[1, 2], tables={"a": [weeks, near_edges]})
+    summary = comparison.summary(["unemployment_rate", "platform_share", "shared_hours"], weeks=1).set_index("metric")
+    # An unclipped t-interval with 2 seeds reaches far outside: mean 0.015 +- 12.7 x 0.015.
+    assert summary.loc["unemployment_rate", "low"] == 0.0 and summary.loc["unemployment_rate", "high"] > 0.1
+    assert summary.loc["platform_share", "high"] == 1.0 and summary.loc["platform_share", "low"] < 0.9
+    assert summary.loc["shared_hours", "low"] == 0.0

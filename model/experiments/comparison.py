@@ -21,11 +21,19 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ..economy.metrics import COLUMNS
 from ..economy.scenario import Scenario
 from .runs import run_scenario
 from .stats import mean_interval
 
 END_WEEKS = 13
+BOUNDED_UNITS = ("share", "HHI 0-1", "Gini 0-1")  # metrics that lie in [0, 1]; every other metric is >= 0
+
+
+def metric_bounds(metric: str) -> tuple[float, float]:
+    """The values a metric can take: [0, 1] for shares and indices, [0, inf) for counts, hours and yuan."""
+    unit = COLUMNS.get(metric, ("",))[0]
+    return 0.0, 1.0 if unit in BOUNDED_UNITS else np.inf
 
 
 def replicate_seed(root: int, replicate: int) -> int:
@@ -50,11 +58,17 @@ class Comparison:
         )
 
     def summary(self, metrics: Sequence[str], weeks: int = END_WEEKS) -> pd.DataFrame:
-        """Tidy table: per scenario and metric, the mean and 95% CI, and the paired difference from the first."""
+        """Tidy table: per scenario and metric, the mean and 95% CI, and the paired difference from the first.
+
+        A level's t-interval is clipped to the values its metric can take (see
+        :func:`metric_bounds`): with few seeds the interval of a share near 0 would
+        otherwise reach below 0. Differences are not clipped.
+        """
         rows = []
         first = self.labels[0]
         for metric in metrics:
             values = self.end_values(metric, weeks)
+            lowest, highest = metric_bounds(metric)
             for label in self.labels:
                 level = mean_interval(values[label])
                 difference = mean_interval(values[label] - values[first])
@@ -63,8 +77,8 @@ class Comparison:
                         "scenario": label,
                         "metric": metric,
                         "mean": level.mean,
-                        "low": level.low,
-                        "high": level.high,
+                        "low": max(level.low, lowest),
+                        "high": min(level.high, highest),
                         "diff_mean": difference.mean,
                         "diff_low": difference.low,
                         "diff_high": difference.high,
