@@ -23,6 +23,7 @@ from model.economy.scenario_files import ScenarioError
 from model.experiments.comparison import replicate_seed
 from model.experiments.engines import run_batch
 from model.experiments.sensitivity import sensitivity_indices
+from model.experiments.store import SweepStoreError
 from model.experiments.sweeps import load_sweep_spec, plan_runs, run_sweep
 from tests.helpers import REPO, SCENARIOS
 
@@ -252,3 +253,14 @@ def test_ctrl_c_on_a_sweep_says_how_many_runs_were_kept_and_how_to_resume(tmp_pa
     assert process.returncode == 130, errors
     assert f"interrupted: {kept} finished runs kept in {out}" in errors and "Traceback" not in errors
     assert "--resume" in errors.splitlines()[-1]
+
+
+def test_resume_refuses_runs_made_by_other_code(tmp_path, monkeypatch):
+    import model.experiments.sweeps as sweeps
+
+    spec = load_sweep_spec(write_spec(tmp_path, steps=2))
+    first = run_sweep(spec, tmp_path / "out")
+    monkeypatch.setattr(sweeps, "code_digest", lambda: "changedcode1")
+    assert {task.run_id for task in plan_runs(spec)}.isdisjoint(first["run_id"])
+    with pytest.raises(SweepStoreError, match="another version of the model's code"):
+        run_sweep(spec, tmp_path / "out", resume=True)

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import platform as python_platform
 import time
@@ -47,10 +49,26 @@ class RunResult:
             "wall_time_s": round(self.wall_time_s, 4),
             "versions": {
                 "shared_manufacturing": __version__,
+                "code_digest": code_digest(),
                 "mesa": mesa.__version__,
                 "python": python_platform.python_version(),
             },
         }
+
+
+@functools.cache
+def code_digest() -> str:
+    """A short hash of the model's source (every ``.py`` file of the ``model`` package).
+
+    The package version stays "0.1.0" while the code changes; run ids and sweep
+    fingerprints carry this digest instead, so results of different code never mix.
+    """
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def run_scenario(

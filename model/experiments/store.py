@@ -41,6 +41,12 @@ class SweepStore:
         info_path = self.out / "sweep.json"
         if info_path.exists():
             info = json.loads(info_path.read_text(encoding="utf-8"))
+            if info.get("fingerprint") != fingerprint and info.get("spec", {}).get("code") != spec.get("code"):
+                raise SweepStoreError(
+                    f"{self.out} holds runs made by another version of the model's code (digest "
+                    f"{info.get('spec', {}).get('code')}, now {spec.get('code')}); they would mix with new ones, "
+                    "so choose another --out"
+                )
             if info.get("fingerprint") != fingerprint:
                 raise SweepStoreError(
                     f"{self.out} holds a different sweep (fingerprint {info.get('fingerprint')}, this spec "
@@ -119,11 +125,19 @@ def committed_runs(out: Path) -> int:
 def _write_parquet_atomically(table: pd.DataFrame, path: Path) -> None:
     temporary = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
     table.to_parquet(temporary, index=False)
-    os.replace(temporary, path)
+    _sync_and_rename(temporary, path)
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
     temporary.write_bytes(content)
+    _sync_and_rename(temporary, path)
+
+
+def _sync_and_rename(temporary: Path, path: Path) -> None:
+    """Put ``temporary`` on disk, then give it its name: a crash leaves the old file or the whole new one,
+    and a chunk is on disk before the manifest line that records it."""
+    with open(temporary, "rb") as written:
+        os.fsync(written.fileno())
     os.replace(temporary, path)

@@ -51,6 +51,7 @@ from ..economy.scenario_files import (
 )
 from .comparison import replicate_seed
 from .engines import RunTask, executor, load_observer, run_batch
+from .runs import code_digest
 from .store import SweepStore
 
 DEFAULT_WINDOW_WEEKS = 13
@@ -100,6 +101,7 @@ class SweepSpec(BaseModel):
         content = {
             "spec": self.model_dump(mode="json"),
             "base": self.base.model_dump(mode="json") if self.base else None,
+            "code": code_digest(),
         }
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -238,15 +240,13 @@ def design_points(spec: SweepSpec) -> list[dict[str, Any]]:
 
 
 def run_id(scenario: Scenario, replicate: int, root_seed: int, steps: int) -> str:
-    """Stable identity of a run: a hash of its resolved scenario, replicate, root seed, steps and model version."""
-    from .. import __version__
-
+    """Stable identity of a run: a hash of its resolved scenario, replicate, root seed, steps and the model's code."""
     content = {
         "scenario": scenario.model_dump(mode="json"),
         "replicate": replicate,
         "root_seed": root_seed,
         "steps": steps,
-        "model_version": __version__,
+        "code": code_digest(),
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:20]
 
@@ -321,7 +321,8 @@ def run_sweep(
     from tqdm.auto import tqdm
 
     tasks = plan_runs(spec, shard)
-    store = SweepStore(Path(out), spec.fingerprint(), spec.model_dump(mode="json"), resume=resume, shard=shard)
+    recorded = {**spec.model_dump(mode="json"), "code": code_digest()}
+    store = SweepStore(Path(out), spec.fingerprint(), recorded, resume=resume, shard=shard)
     done = store.committed()
     todo = [t for t in tasks if t.run_id not in done or (retry_failed and done[t.run_id] == "failed")]
     buffer: list = []
