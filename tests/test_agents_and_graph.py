@@ -83,3 +83,23 @@ def test_a_finished_model_can_be_garbage_collected():
     del economy
     gc.collect()
     assert ref() is None
+
+
+def test_another_top_level_agents_package_is_named_in_a_clear_error(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO
+
+    (tmp_path / "other" / "agents").mkdir(parents=True)
+    (tmp_path / "other" / "agents" / "__init__.py").write_text("# somebody else's agents package\n")
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "other"), str(REPO)])}
+    result = subprocess.run(
+        [sys.executable, "-c", "import model"], cwd=tmp_path, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert (
+        last.startswith("ImportError") and str(tmp_path / "other" / "agents") in last and "virtual environment" in last
+    )

@@ -75,3 +75,17 @@ def test_run_writes_the_ledger_and_the_firm_panel_when_asked(tmp_path):
     firms = pd.read_parquet(tmp_path / "firms.parquet")
     assert firms["step"].min() == 1 and firms["step"].max() == 60
     assert {"firm", "kind", "cash_yuan", "labour_hours_needed", "overtime_hours"} <= set(firms.columns)
+
+
+def test_the_quick_start_prints_what_the_readme_shows_to_the_digit(tmp_path):
+    [command] = re.findall(r"^pip install -e \. && python (run\.py run .*)$", README, flags=re.M)
+    [shown] = re.findall(r"The first command prints.*?```\n(.*?)```", README, flags=re.S)
+    result = subprocess.run(
+        [sys.executable, *command.split(), "--quiet", "--out", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    printed = result.stdout[result.stdout.index(shown.splitlines()[0]) :]
+    assert [line.rstrip() for line in printed.splitlines()] == shown.splitlines()

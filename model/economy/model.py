@@ -24,7 +24,17 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from agents import SME, LargeFirm, MicroEntrepreneur, Platform
+try:
+    from agents import SME, LargeFirm, MicroEntrepreneur, Platform
+except ImportError as error:  # another distribution's top-level ``agents`` package shadows this project's
+    import agents as _shadowing
+
+    raise ImportError(
+        f"the 'agents' package imported from {getattr(_shadowing, '__file__', None) or _shadowing.__path__} is not "
+        "this model's (it has no LargeFirm, SME, MicroEntrepreneur, Platform): another installed distribution ships "
+        "a top-level 'agents' package. Install this model in its own virtual environment, or uninstall the other "
+        "(pip show -f <name> tells which one it is)."
+    ) from error
 
 from . import mesa_compat, metrics
 from .ledger import Ledger
