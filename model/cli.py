@@ -33,7 +33,13 @@ import pandas as pd
 
 from .economy.metrics import COLUMNS
 from .economy.scenario import Scenario, parameters, scenario_json_schema
-from .economy.scenario_files import ScenarioError, load_scenario, parse_assignment, read_yaml_mapping
+from .economy.scenario_files import (
+    ScenarioError,
+    load_scenario,
+    parse_assignment,
+    read_yaml_mapping,
+    resolve_scenario_path,
+)
 from .experiments.calibration import calibrate, load_calibration_spec
 from .experiments.comparison import END_WEEKS, compare_scenarios
 from .experiments.plots import HEADLINE_METRICS, comparison_figure
@@ -47,13 +53,15 @@ EXIT_USER_ERROR = 2
 SUMMARY_WEEKS = 52
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
+    """Run the command line (``run.py``, ``shared-mfg``, ``python -m model``); returns the exit status."""
     import matplotlib
 
     matplotlib.use("Agg")  # the command line writes figures to files, on clusters and in CI too
-    parser = _parser()
+    parser = _parser(prog)
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # to tell an interrupted sweep how to resume
+    args.prog = f"python {parser.prog}" if parser.prog.endswith(".py") else parser.prog
     try:
         return args.command(args)
     except ScenarioError as error:
@@ -68,9 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="run.py", description="Shared-manufacturing economy: run scenarios and compare them."
+        prog=prog, description="Shared-manufacturing economy: run scenarios and compare them."
     )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
@@ -315,7 +323,7 @@ def _sweep_command(args: argparse.Namespace) -> int:
         again = args.argv + ([] if "--resume" in args.argv else ["--resume"])
         print(
             f"interrupted: {kept} finished run{'s' if kept != 1 else ''} kept in {out}; continue with\n"
-            f"  python run.py {shlex.join(again)}",
+            f"  {args.prog} {shlex.join(again)}",
             file=sys.stderr,
         )
         return 130
@@ -546,7 +554,7 @@ def _yaml_files(paths: Sequence[Path]) -> list[Path]:
 
 def _check_file(path: Path) -> str:
     """Validate a scenario, sweep spec or calibration spec (told apart by their keys); what it is, in words."""
-    data = read_yaml_mapping(path)
+    data = read_yaml_mapping(resolve_scenario_path(path))
     if "scenario" not in data:  # only specs name the scenario they start from
         scenario = load_scenario(path)
         interventions = len(scenario.interventions)

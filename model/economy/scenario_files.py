@@ -94,7 +94,13 @@ def load_scenario(path: str | Path | Scenario | None = None, overrides: Mapping[
         source = path.name or "scenario"
         data = path.model_dump()
     elif path is not None:
+        path = resolve_scenario_path(path)
         source = str(path)
+        if not path.is_file():
+            shipped = ", ".join(shipped_scenario_names())
+            raise ScenarioError(
+                [ScenarioProblem(source, "", _MISSING, f"file not found (or name a shipped scenario: {shipped})")]
+            )
         data, origin, problems = _read_with_parents(Path(path), chain=())
         if problems:
             raise ScenarioError(problems)
@@ -118,6 +124,38 @@ def load_scenario(path: str | Path | Scenario | None = None, overrides: Mapping[
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+def shipped_scenarios_folder() -> Path:
+    """The folder of the scenario files that come with the model.
+
+    In an installed package they are package data (``model/scenarios``); in a clone
+    of the repository, the ``scenarios/`` folder beside ``model/``.
+    """
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "scenarios"
+    return installed if installed.is_dir() else package.parent / "scenarios"
+
+
+def shipped_scenario_names() -> list[str]:
+    """Names of the shipped scenarios and policies, as :func:`load_scenario` accepts them."""
+    folder = shipped_scenarios_folder()
+    files = sorted(folder.glob("*.yaml")) + sorted((folder / "policies").glob("*.yaml"))
+    return [file.relative_to(folder).with_suffix("").as_posix() for file in files]
+
+
+def resolve_scenario_path(path: str | Path) -> Path:
+    """``path`` itself if it exists or names a file; else the shipped scenario of that name.
+
+    A name without a folder or a ``.yaml`` ending (``"sharing"``, ``"policies/training"``)
+    that is not a file here is looked up among the shipped scenarios, so an installed
+    model runs its built-in scenarios from any folder.
+    """
+    path = Path(path)
+    if path.exists() or path.suffix in (".yaml", ".yml"):
+        return path
+    shipped = shipped_scenarios_folder() / path.with_suffix(".yaml")
+    return shipped if shipped.is_file() else path
 
 
 def with_changes(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
