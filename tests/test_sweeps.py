@@ -264,3 +264,28 @@ def test_resume_refuses_runs_made_by_other_code(tmp_path, monkeypatch):
     assert {task.run_id for task in plan_runs(spec)}.isdisjoint(first["run_id"])
     with pytest.raises(SweepStoreError, match="another version of the model's code"):
         run_sweep(spec, tmp_path / "out", resume=True)
+
+
+def test_observers_come_only_from_this_model_a_file_beside_the_spec_or_an_entry_point(tmp_path):
+    (tmp_path / "counter.py").write_text(
+        "class Counter:\n"
+        "    def __init__(self):\n"
+        "        self.weeks = 0\n"
+        "    def __call__(self, model):\n"
+        "        self.weeks += 1\n"
+        "    def result(self):\n"
+        "        return {'weeks_watched': self.weeks}\n"
+    )
+    spec = load_sweep_spec(write_spec(tmp_path, steps=3, replicates=1, observer="counter.py:Counter"))
+    runs = run_sweep(spec, tmp_path / "out")
+    assert (runs["weeks_watched"] == 4).all()  # the start and three weeks
+
+    (tmp_path.parent / "outside.py").write_text("class Spy:\n    pass\n")
+    for observer, reason in [
+        ("os:getcwd", "only classes of this model"),
+        ("../outside.py:Spy", "outside the spec's folder"),
+        ("no_such_entry_point", "entry point"),
+        ("missing.py:Counter", "file not found"),
+    ]:
+        with pytest.raises(ScenarioError, match=reason):
+            load_sweep_spec(write_spec(tmp_path, observer=observer))

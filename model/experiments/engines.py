@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import importlib.util
 import multiprocessing
 import platform as python_platform
 import time
@@ -18,6 +19,8 @@ import traceback
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -123,11 +126,53 @@ def end_of_run(table, metrics, window: int) -> dict[str, float]:
     return {metric: float(np.mean(source[metric])) for metric in metrics}
 
 
-def load_observer(path: str):
-    """The class (or factory) named ``module:name``."""
-    module_name, _, name = path.partition(":")
-    if not name:
+OBSERVER_ENTRY_POINTS = "shared_manufacturing.observers"
+
+
+def resolve_observer(reference: str, spec_folder: Path) -> str:
+    """Check a sweep spec's ``observer`` and return the reference workers load it by.
+
+    A spec can run code, so only three kinds of observer are allowed: a class of this
+    model (``model.experiments.validation:FactObserver``), a class in a Python file
+    beside the spec or below its folder (``my_observer.py:Counter``), or an installed
+    entry point of the group ``shared_manufacturing.observers`` (its name alone).
+    Raises ``ValueError`` saying why any other reference is refused.
+    """
+    module, _, name = reference.partition(":")
+    if not name:  # an entry point's name
+        found = [point for point in entry_points(group=OBSERVER_ENTRY_POINTS) if point.name == reference]
+        if not found:
+            raise ValueError(
+                f"not allowed: name a class of this model (model.<module>:<Class>), a Python file beside the spec "
+                f"(<file>.py:<Class>) or an installed entry point of the group '{OBSERVER_ENTRY_POINTS}'"
+            )
+        return found[0].value
+    if module.endswith(".py"):
+        file = (spec_folder / module).resolve()
+        if not file.is_relative_to(spec_folder.resolve()):
+            raise ValueError(f"not allowed: {module} is outside the spec's folder {spec_folder}")
+        if not file.is_file():
+            raise ValueError(f"file not found: {file}")
+        return f"{file}:{name}"
+    if module != "model" and not module.startswith("model."):
+        raise ValueError(
+            "not allowed: only classes of this model (model.<module>:<Class>) are imported by module name; put "
+            "your own observer in a Python file beside the spec (<file>.py:<Class>) or register an entry point of "
+            f"the group '{OBSERVER_ENTRY_POINTS}'"
+        )
+    return reference
+
+
+def load_observer(reference: str):
+    """The class (or factory) a resolved reference names: ``module:name`` or ``/path/to/file.py:name``."""
+    module_name, _, name = reference.rpartition(":")
+    if not module_name:
         raise ValueError("expected 'module:name'")
+    if module_name.endswith(".py"):
+        spec = importlib.util.spec_from_file_location(f"observer_{Path(module_name).stem}", module_name)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return getattr(module, name)
     return getattr(importlib.import_module(module_name), name)
 
 

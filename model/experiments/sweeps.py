@@ -47,10 +47,11 @@ from ..economy.scenario_files import (
     explain_validation_error,
     load_scenario,
     read_yaml_mapping,
+    resolve_scenario_path,
     with_changes,
 )
 from .comparison import replicate_seed
-from .engines import RunTask, executor, load_observer, run_batch
+from .engines import RunTask, executor, load_observer, resolve_observer, run_batch
 from .runs import code_digest
 from .store import SweepStore
 
@@ -134,7 +135,7 @@ def load_sweep_spec(
                 source,
                 "scenario",
                 spec.scenario,
-                f"file not found (looked in {path.parent} and in the working directory)",
+                f"file not found (looked in {path.parent}, in the working directory and among the shipped scenarios)",
             )
         )
     for metric in spec.metrics or []:
@@ -146,8 +147,12 @@ def load_sweep_spec(
         problems.append(ScenarioProblem(source, "parameters", {}, "name at least one parameter to sweep"))
     if spec.observer is not None:
         try:
-            load_observer(spec.observer)
-        except (ImportError, AttributeError, ValueError) as error:
+            observer = resolve_observer(spec.observer, path.parent)
+            load_observer(observer)
+            spec = spec.model_copy(update={"observer": observer})
+        except ValueError as error:
+            problems.append(ScenarioProblem(source, "observer", spec.observer, str(error)))
+        except (ImportError, AttributeError, OSError, SyntaxError) as error:
             problems.append(ScenarioProblem(source, "observer", spec.observer, f"cannot import it ({error})"))
     kinds = {row["key"]: type(row["default"]) for row in parameters()}
     for key, values in spec.parameters.items():
@@ -188,7 +193,8 @@ def load_sweep_spec(
 
 
 def _find_scenario(spec_path: Path, name: str) -> Path | None:
-    for candidate in (spec_path.parent / name, Path(name)):
+    """The spec's scenario: beside the spec, in the working directory, or a shipped one by name."""
+    for candidate in (spec_path.parent / name, Path(name), resolve_scenario_path(name)):
         if candidate.is_file():
             return candidate.resolve()
     return None
