@@ -6,6 +6,8 @@
 Sliders set four policy levers; the economy is the classroom scenario
 (``scenarios/classroom.yaml``), and every slider starts at that scenario's value,
 with the range the scenario schema allows: nothing here restates a default.
+Each browser session builds its own economy (:func:`Page`), so a whole class can
+use one server.
 """
 
 from __future__ import annotations
@@ -71,7 +73,8 @@ def lever_sliders() -> dict:
     for name, (key, label) in LEVERS.items():
         low, high = ranges[key]
         sliders[name] = Slider(label, value=classroom_value(key), min=low, max=high, step=0.01)
-    sliders["seed"] = {"type": "InputText", "value": 1, "label": "Random seed"}
+    # A whole-number slider, not free text: a typed "abc" cannot reach the model.
+    sliders["seed"] = Slider("Random seed", value=1, min=0, max=999, step=1)
     return sliders
 
 
@@ -99,11 +102,14 @@ COMPONENTS = [
     (MarketView, 0),
 ]
 
-economy = ClassroomEconomy()
-page = SolaraViz(
-    economy,
-    components=COMPONENTS,
-    model_params=lever_sliders(),
-    name="Shared manufacturing: what do the levers do?",
-)
-page  # noqa: B018 - solara renders the module-level `page`
+
+@solara.component
+def Page():  # noqa: N802 - the component `solara run` renders
+    """One economy per browser session: each visitor's Step and Reset move only their own."""
+    economy = solara.use_memo(ClassroomEconomy, dependencies=[])
+    return SolaraViz(
+        economy,
+        components=COMPONENTS,
+        model_params=lever_sliders(),
+        name="Shared manufacturing: what do the levers do?",
+    )

@@ -75,19 +75,46 @@ def app_server():
     server.wait(timeout=20)
 
 
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium package (apt-get install chromium)")
+def test_each_browser_session_steps_its_own_economy(app_server):
+    playwright = pytest.importorskip("playwright.sync_api", reason="needs playwright (the viz extra)")
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        first = browser.new_context().new_page()
+        first.goto(app_server, timeout=90_000)
+        step = first.locator("button", has_text="Step")
+        step.wait_for(timeout=90_000)
+        for week in (1, 2, 3):
+            step.click()
+            first.get_by_text(f"Week {week}", exact=True).wait_for(timeout=60_000)
+        # A second student opening the page now starts from week 0, not where the first left off.
+        second = browser.new_context().new_page()
+        second.goto(app_server, timeout=90_000)
+        second.locator("button", has_text="Step").wait_for(timeout=90_000)
+        second.get_by_text("Week 0", exact=True).wait_for(timeout=60_000)
+        second.locator("button", has_text="Step").click()
+        second.get_by_text("Week 1", exact=True).wait_for(timeout=60_000)
+        first.wait_for_timeout(1_000)
+        still = first.get_by_text("Week 3", exact=True).count()
+        browser.close()
+    assert still == 1, "stepping the second session moved the first"
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium package (apt-get install chromium)")
 def test_app_page_renders_its_plots_in_headless_chromium(app_server):
     playwright = pytest.importorskip("playwright.sync_api", reason="needs playwright (the viz extra)")
-    flags = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ]
     with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=flags)
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
         page.goto(app_server, timeout=90_000)
         step = page.locator("button", has_text="Step")
