@@ -406,13 +406,7 @@ def _positive_int(text: str) -> int:
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is negative; seeds are whole numbers >= 0")
-    return value
+    return _whole_number(text, "seeds are whole numbers >= 0")
 
 
 def _at_least_two(text: str) -> int:
@@ -437,12 +431,17 @@ def _unwritable(directory: Path) -> str | None:
 
 
 def _non_negative_int(text: str) -> int:
+    return _whole_number(text, "give 0 or more")
+
+
+def _whole_number(text: str, allowed: str) -> int:
+    """``text`` as an int >= 0, or an argparse error saying what is wrong and what is ``allowed``."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of weeks") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; {allowed}") from None
     if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is negative; give 0 or more weeks")
+        raise argparse.ArgumentTypeError(f"{text!r} is negative; {allowed}")
     return value
 
 
