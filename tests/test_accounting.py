@@ -157,11 +157,12 @@ def test_the_labour_bill_reaches_workers(panel_run):
     to_workers = flows.query(
         "payer == 'firms' and payee == 'workers' and kind in ['wage', 'flexible pay', 'overtime', 'severance']"
     )
-    hiring = flows.query("kind == 'hiring cost'").groupby("step")["yuan"].sum()
+    recruiting = flows.query("kind in ['hiring cost', 'task contract cost']").groupby("step")["yuan"].sum()
     bill = panel.groupby("step")["labour_cost_yuan"].sum()
     received = to_workers.groupby("step")["yuan"].sum()
-    np.testing.assert_allclose(bill, received + hiring.reindex(bill.index, fill_value=0.0), rtol=1e-9)
+    np.testing.assert_allclose(bill, received + recruiting.reindex(bill.index, fill_value=0.0), rtol=1e-9)
     assert (to_workers.query("kind == 'overtime'")["yuan"] > 0).any()
+    assert (flows.query("kind == 'task contract cost'")["yuan"] > 0).any()
 
 
 def test_platforms_hold_exactly_the_commissions_and_fees_they_earned(panel_run):

@@ -7,9 +7,10 @@ import pytest
 from scipy import stats
 
 from model import SharedManufacturingModel
+from model.economy.mechanisms.labour import task_slots
 from model.economy.mechanisms.matching import _matches
-from model.economy.state import MICRO, PERMANENT, SELF_EMPLOYED
-from tests.helpers import scenario
+from model.economy.state import INACTIVE, MICRO, PERMANENT, SELF_EMPLOYED
+from tests.helpers import run, scenario
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +21,7 @@ def weeks_of_labour():
     weeks = []
     for _ in range(40):
         permanent_at_start = economy.workers.status == PERMANENT
+        inactive_at_start = economy.workers.status == INACTIVE
         owners_at_start = economy.workers.status == SELF_EMPLOYED  # who draws on a business this week
         economy.step()
         firms, workers, market = economy.firms, economy.workers, economy.labour_market
@@ -31,6 +33,11 @@ def weeks_of_labour():
             {
                 "metrics": dict(economy.week_metrics),
                 "staff_matches_workers": np.array_equal(staff, firms.staff),
+                "people": workers.n,
+                "benefit_paid": economy.ledger.week_total("benefit"),
+                "inactive_all_week_income": float(
+                    np.abs(workers.income[inactive_at_start & (workers.status == INACTIVE)]).sum()
+                ),
                 "wages_paid": market.wages_yuan,
                 "wages_received": float(
                     np.minimum(workers.income[permanent_at_start], params.wage_yuan_per_week).sum()
@@ -56,13 +63,21 @@ def weeks_of_labour():
     return economy, weeks
 
 
-def test_every_worker_has_exactly_one_status_every_week(weeks_of_labour):
+def test_every_person_has_exactly_one_status_every_week(weeks_of_labour):
     _, weeks = weeks_of_labour
     for week in weeks:
         m = week["metrics"]
         parts = [m["employment_permanent"], m["employment_flexible"], m["micro_entrepreneurs"], m["unemployed"]]
         assert all(isinstance(part, int) for part in parts)
         assert sum(parts) == m["labour_force"]
+        assert m["labour_force"] + m["inactive"] == week["people"]
+    assert weeks[-1]["metrics"]["inactive"] > 0
+
+
+def test_people_outside_the_labour_force_earn_nothing_and_draw_no_benefit(weeks_of_labour):
+    _, weeks = weeks_of_labour
+    assert sum(week["benefit_paid"] for week in weeks) > 0
+    assert all(week["inactive_all_week_income"] == 0.0 for week in weeks)
 
 
 def test_firms_staff_counts_match_the_workers_they_employ(weeks_of_labour):
@@ -111,6 +126,40 @@ def test_training_moves_skills_and_a_subsidy_trains_more():
         economy.run(60)
         trained[subsidy] = int((economy.workers.skill != start).sum())
     assert trained[1.0] > trained[0.0]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_people_join_the_labour_force_when_work_goes_begging_and_leave_when_it_is_scarce(seed):
+    """A labour force set up too small for the work grows from the reserve; one set up too large shrinks."""
+    change = {}
+    for ratio in (0.7, 1.6):
+        economy = run(size__firms=400, size__labour_force_ratio=ratio, weeks=1, seed=seed)
+        first = economy.week_metrics["labour_force"]
+        economy.run(52)
+        change[ratio] = economy.week_metrics["labour_force"] / first - 1.0
+    assert change[0.7] > 0.05 and change[1.6] < -0.05, change
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_without_a_policy_the_labour_force_stays_within_eight_percent_of_its_start(seed):
+    """Participation settles: over two years of the baseline the labour force moves 4-5% at most (measured)."""
+    economy = run("baseline", size__firms=1000, weeks=1, seed=seed)
+    first = economy.week_metrics["labour_force"]
+    sizes = []
+    for _ in range(104):
+        economy.step()
+        sizes.append(economy.week_metrics["labour_force"] / first - 1.0)
+    assert max(abs(change) for change in sizes) < 0.08, sizes
+
+
+def test_small_gaps_are_worked_as_overtime_and_large_ones_as_task_contracts():
+    params = scenario().labour  # task pay 30% over the wage, overtime 50%, 0.1 weeks' wage per worker engaged
+    assert (params.flexible_pay_premium, params.overtime_premium, params.task_contract_cost_weeks) == (0.3, 0.5, 0.1)
+    gap = np.array([[0.2, 0.6, 3.0, 0.2]])  # worker-weeks beyond the firm's own workers
+    regular = np.array([[10.0, 10.0, 10.0, 0.2]])  # the last firm's own workers can cover 0.1 of it by overtime
+    np.testing.assert_allclose(task_slots(gap, regular, params), [[0.0, 0.6, 3.0, 0.1]])
+    dearer = params.model_copy(update={"flexible_pay_premium": 0.6})  # task work never cheaper: overtime first
+    np.testing.assert_allclose(task_slots(gap, regular, dearer), [[0.0, 0.0, 0.0, 0.1]])
 
 
 def test_a_million_workers_fit_in_the_pool():

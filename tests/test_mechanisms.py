@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from model import SharedManufacturingModel
+from model.economy.mechanisms.occupation import entry_type_weights
 from model.economy.mechanisms.platforms import update_size
+from model.economy.population import draw_firms
+from model.economy.state import SME
 from model.experiments.stats import mean_interval
 from tests.helpers import scenario
 
@@ -59,3 +62,32 @@ def test_matching_efficiency_rises_with_platform_size():
         update_size(economy.firms, economy.platforms, economy.params)
         efficiencies.append(economy.platforms.matching_efficiency[0])
     assert efficiencies == sorted(efficiencies) and efficiencies[-1] <= economy.params.platforms.infrastructure_quality
+
+
+def test_entrants_build_machines_where_orders_outrun_capacity():
+    """New SMEs put more of their machines in a process type whose orders per machine-hour are high."""
+    economy = SharedManufacturingModel(scenario(size__firms=400), seed=2)
+    economy.step()
+    firms = economy.firms
+    firms.orders_hours[:, 0] *= 3.0  # orders in process type 0 outrun its machines
+    weights = entry_type_weights(firms)
+    assert int(np.argmax(weights)) == 0
+    draws = economy.streams.week_of("test.entrants", week=1)
+    machine_share = {}
+    for name, type_weights in (("alike", None), ("by orders", weights)):
+        entrants = draw_firms(
+            economy.params,
+            np.full(500, SME, np.int8),
+            0,
+            draws,
+            week=1,
+            machines_total=np.full(500, 20),
+            micro_skill=np.zeros(0, np.int64),
+            micro_owns_machine=np.zeros(0, bool),
+            micro_ability=np.zeros(0),
+            type_weights=type_weights,
+        )
+        machine_share[name] = entrants.machines[:, 0].sum() / entrants.machines.sum()
+    k = firms.process_types
+    assert abs(machine_share["alike"] - 1 / k) < 0.03
+    assert machine_share["by orders"] > machine_share["alike"] + 0.1, machine_share

@@ -63,6 +63,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "overtime": ("firms", "workers", "overtime pay to the staff who work it"),
     "severance": ("firms", "workers", "paid to each dismissed worker"),
     "hiring cost": ("firms", "suppliers", "recruitment of a permanent worker"),
+    "task contract cost": ("firms", "suppliers", "agency fee and induction of each worker engaged on a task contract"),
     "owner's draw": ("firms", "workers", "cash a micro-business holds beyond its buffer, paid to its owner"),
     "closing cash to founder": ("firms", "workers", "a closing micro-business's remaining cash, to its owner"),
     "closing cash to owners": ("firms", "owners", "a closing SME's remaining cash, to its outside owners"),
@@ -97,6 +98,7 @@ OPERATING = frozenset(
         "overtime",
         "severance",
         "hiring cost",
+        "task contract cost",
         "interest",
     }
 )

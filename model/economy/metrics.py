@@ -13,6 +13,7 @@ import pandas as pd
 
 from .state import (
     FLEXIBLE,
+    INACTIVE,
     LARGE,
     MICRO,
     PERMANENT,
@@ -77,11 +78,12 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "capital_stock": ("hours/week", "Installed capacity of all active firms (usable or not)."),
     "platform_members": ("firms", "Firms that belong to at least one platform."),
     "platform_hhi": ("HHI 0-1", "Concentration of delivered platform hours across platforms (0 if none)."),
-    "labour_force": ("workers", "Workers in the labour pool."),
+    "labour_force": ("workers", "People in the labour force: working, or searching (including those in training)."),
     "employment_permanent": ("workers", "Workers in permanent jobs."),
     "employment_flexible": ("workers", "Workers who worked a flexible task contract this week."),
     "micro_entrepreneurs": ("workers", "Workers running a micro-business."),
     "unemployed": ("workers", "Workers with no paid work this week (including those in training)."),
+    "inactive": ("people", "People outside the labour force, neither working nor searching."),
     "unemployment_rate": ("share", "Unemployed / labour force."),
     "structural_unemployment_rate": (
         "share",
@@ -98,7 +100,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
         "ratio",
         "Mean over flexible workers of the coefficient of variation of their recent weekly income.",
     ),
-    "income_gini": ("Gini 0-1", "Gini coefficient of workers' recent income (losses counted as zero)."),
+    "income_gini": (
+        "Gini 0-1",
+        "Gini coefficient of the labour force's recent income (losses counted as zero; a fixed sample of people).",
+    ),
     "n_large": ("firms", "Active large firms."),
     "n_sme": ("firms", "Active SMEs."),
     "n_micro": ("firms", "Active micro-entrepreneurs."),
@@ -205,9 +210,9 @@ def measure_population(firms: FirmTable, platforms: PlatformTable, week: int = 0
 
 def measure_labour(workers: WorkerTable, market: LabourMarket) -> dict[str, float]:
     """Employment by status, unemployment, vacancies and income dispersion at the end of the week."""
-    labour_force = workers.n
     k = market.open_positions.size
-    counts = [int(np.count_nonzero(workers.status == status)) for status in range(len(STATUS_NAMES))]
+    counts = np.bincount(workers.status, minlength=len(STATUS_NAMES)).tolist()
+    labour_force = workers.n - counts[INACTIVE]
     unemployed_by_skill = np.bincount(workers.skill[workers.status == UNEMPLOYED], minlength=k)
     open_positions = market.open_positions
     mismatch = (
@@ -215,6 +220,7 @@ def measure_labour(workers: WorkerTable, market: LabourMarket) -> dict[str, floa
     )
     employed = counts[PERMANENT] + counts[FLEXIBLE] + counts[SELF_EMPLOYED]
 
+    in_labour_force = workers.gini_sample[workers.status[workers.gini_sample] != INACTIVE]
     flexible = workers.status == FLEXIBLE
     mean_income = workers.income_ewma[flexible]
     spread = np.sqrt(np.maximum(workers.income_sq_ewma[flexible] - mean_income**2, 0.0))
@@ -225,12 +231,13 @@ def measure_labour(workers: WorkerTable, market: LabourMarket) -> dict[str, floa
         "employment_flexible": int(counts[FLEXIBLE]),
         "micro_entrepreneurs": int(counts[SELF_EMPLOYED]),
         "unemployed": int(counts[UNEMPLOYED]),
+        "inactive": int(counts[INACTIVE]),
         "unemployment_rate": _ratio(counts[UNEMPLOYED], labour_force),
         "structural_unemployment_rate": _ratio(max(float(mismatch), 0.0), labour_force),
         "vacancy_rate": _ratio(open_positions.sum(), employed + open_positions.sum()),
         "flexible_employment_share": _ratio(counts[FLEXIBLE], employed),
         "flexible_income_cv": float(cv.mean()) if cv.size else 0.0,
-        "income_gini": gini(np.maximum(workers.income_ewma[workers.gini_sample], 0.0)),
+        "income_gini": gini(np.maximum(workers.income_ewma[in_labour_force], 0.0)),
     }
 
 

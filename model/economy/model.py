@@ -55,7 +55,7 @@ from .panel import FirmPanel
 from .population import create_firms, link_entrants, supply_partners
 from .scenario import Scenario
 from .scenario_files import load_scenario, with_changes
-from .state import LARGE, MICRO, ContractBook, LabourMarket, PartnerEdges, Trades
+from .state import LARGE, MICRO, ContractBook, PartnerEdges, Trades
 from .state import SME as SME_KIND
 
 _FIRM_CLASSES = {LARGE: LargeFirm, MICRO: MicroEntrepreneur}
@@ -167,7 +167,7 @@ class SharedManufacturingModel(mesa.Model):
         )
         self.partner_edges = PartnerEdges.from_links(*supply_partners(self.firms, scenario))
         self.workers = labour.create_pool(self.firms, scenario, lambda name: self.streams.stream(f"workers.{name}"))
-        self.labour_market = LabourMarket.empty(scenario.size.process_types)
+        self.labour_market = labour.initial_market(self.workers, scenario)
         self.firm_agents = []
         self._add_firm_agents(np.arange(self.firms.n))
         self.platform_agents = [Platform(self, row) for row in range(scenario.platforms.count)]
@@ -253,6 +253,7 @@ class SharedManufacturingModel(mesa.Model):
         joined, left = platforms.review_memberships(firms, market, week, params, ledger)
         digital.review_upgrading(firms, market, week, params, ledger)
         labour.review_training(workers, self.labour_market, week, params, draws("labour")("training"), ledger)
+        labour.review_participation(workers, self.labour_market, week, params)
         self._record_week(traded.trades, np.concatenate([joined, opened]), np.concatenate([left, closed]), books)
         if self._panel is not None:
             self._panel.record(week, firms, active_at_start, delivered, worked, revenue, ledger, params.labour)

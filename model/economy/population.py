@@ -68,6 +68,7 @@ def draw_firms(
     micro_owns_machine: np.ndarray,
     micro_ability: np.ndarray,
     micro_readiness: np.ndarray | None = None,
+    type_weights: np.ndarray | None = None,
 ) -> FirmTable:
     """Rows for new firms, at the start or as entrants in ``week``.
 
@@ -79,7 +80,9 @@ def draw_firms(
     a share ``micro_skill_share`` of them in the process type of their skill,
     scaled by their ability; they own one machine in that type if
     ``micro_owns_machine``. ``micro_readiness`` (default: drawn) carries a
-    founder's digital readiness. Other firms then adjust their machine park to
+    founder's digital readiness. ``type_weights`` (K,), if given, are the mean
+    shares of the process types in new machine parks (default: all alike). Other
+    firms then adjust their machine park to
     their expected orders as the review rule would (see
     :func:`model.economy.mechanisms.investment.settle_machine_park`).
     """
@@ -90,7 +93,10 @@ def draw_firms(
     machine_hours = scenario.investment.machine_hours_per_week
 
     machine_rng = stream("machines")
-    type_shares = machine_rng.dirichlet(np.full(k, firm.type_concentration), size=n)
+    concentration = np.full(k, firm.type_concentration)
+    if type_weights is not None:
+        concentration *= k * type_weights / type_weights.sum()
+    type_shares = machine_rng.dirichlet(concentration, size=n)
     machines = machine_rng.multinomial(np.where(is_micro, 0, machines_total), type_shares)
     machines[np.flatnonzero(is_micro), micro_skill] = micro_owns_machine
     total_machines = machines.sum(axis=1)

@@ -55,6 +55,15 @@ class SizeParams(Section):
         "Labour force at the start (micro-business owners aside) over the workers firms' expected orders need.",
         setup=True,
     )
+    reserve_labour_ratio: float = param(
+        0.5,
+        0.0,
+        100.0,
+        "people/worker",
+        "People outside the labour force at the start (home work, farming, study) per worker in it; they join "
+        "it when searching pays more than their time at home (labour.home_value_ratio).",
+        setup=True,
+    )
 
 
 def _openness(default: float) -> Any:
@@ -512,6 +521,14 @@ class LabourParams(Section):
         0.5, 0.0, 1.0, "", "cobb_douglas only: elasticity alpha of matches to job seekers (Petrongolo-Pissarides)."
     )
     hiring_cost_weeks: float = param(2.0, 0.0, 104.0, "weeks of wage", "Cost to a firm of one permanent hire.")
+    task_contract_cost_weeks: float = param(
+        0.1,
+        0.0,
+        52.0,
+        "weeks of wage",
+        "Cost to a firm of each worker it engages on a task contract (agency fee, induction): about half a day's "
+        "wage, so a firm covers small gaps by overtime when that is cheaper.",
+    )
     firing_cost_weeks: float = param(8.0, 0.0, 520.0, "weeks of wage", "Severance a firm pays per dismissal.")
     staffing_review_weeks: int = param(4, 1, 520, "weeks", "How often a firm reviews its permanent staff.")
     firing_band: float = param(
@@ -532,6 +549,18 @@ class LabourParams(Section):
         "log-sd",
         "Dispersion of reservation wages across workers (lognormal).",
         setup=True,
+    )
+    home_value_ratio: float = param(
+        0.6,
+        0.0,
+        10.0,
+        "share of wage",
+        "Mean weekly value of a person's time outside the labour force, relative to the wage: a person searches "
+        "for work only while a job seeker's expected income beats it.",
+        setup=True,
+    )
+    home_value_dispersion: float = param(
+        0.4, 0.0, 2.0, "log-sd", "Dispersion of the value of time at home across people (lognormal).", setup=True
     )
     reservation_wage_decay: float = param(
         0.01, 0.0, 1.0, "share/week", "Weekly fall of an unemployed worker's reservation wage."

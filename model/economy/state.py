@@ -18,8 +18,9 @@ LARGE, SME, MICRO = 0, 1, 2
 KIND_NAMES = ("large", "sme", "micro")
 
 # Worker statuses: every worker has exactly one, every week.
-PERMANENT, FLEXIBLE, SELF_EMPLOYED, UNEMPLOYED = 0, 1, 2, 3
-STATUS_NAMES = ("permanent", "flexible", "self_employed", "unemployed")
+# INACTIVE people are outside the labour force (home work, farming, study): they neither work nor search.
+PERMANENT, FLEXIBLE, SELF_EMPLOYED, UNEMPLOYED, INACTIVE = 0, 1, 2, 3, 4
+STATUS_NAMES = ("permanent", "flexible", "self_employed", "unemployed", "inactive")
 
 
 def due_for_review(offset: np.ndarray, week: int, period: int, cache: dict) -> np.ndarray:
@@ -146,18 +147,20 @@ class FirmTable:
 
 @dataclass
 class WorkerTable:
-    """The labour pool: one row per worker (array state, not Mesa agents).
+    """The working-age population: one row per person (array state, not Mesa agents).
 
     A worker is ``permanent`` (employed by ``employer``), ``flexible`` (worked a
-    task contract this week), ``self_employed`` (runs micro-business ``employer``)
-    or ``unemployed`` (including while in training). Money is yuan per week.
+    task contract this week), ``self_employed`` (runs micro-business ``employer``),
+    ``unemployed`` (searching, or in training) or ``inactive`` (outside the labour
+    force, see :func:`model.economy.mechanisms.labour.review_participation`). Money is yuan per week.
     """
 
     skill: np.ndarray  # (W,) int64: the process type the worker can operate
     region: np.ndarray  # (W,) int64: the local labour market the worker searches in (its employer's, once hired)
-    status: np.ndarray  # (W,) int8: PERMANENT, FLEXIBLE, SELF_EMPLOYED or UNEMPLOYED
+    status: np.ndarray  # (W,) int8: PERMANENT, FLEXIBLE, SELF_EMPLOYED, UNEMPLOYED or INACTIVE
     employer: np.ndarray  # (W,) int64: firm row for permanent and self-employed workers, else -1
     reservation_wage: np.ndarray  # (W,) yuan/week below which the worker refuses a permanent job
+    home_value: np.ndarray  # (W,) yuan/week the person's time is worth outside the labour force
     income: np.ndarray  # (W,) this week's income
     income_ewma: np.ndarray  # (W,) recent income, moving average
     income_sq_ewma: np.ndarray  # (W,) its second moment (for income volatility)
@@ -357,7 +360,7 @@ class LabourWeek:
     ``unstaffed_hours`` and is not produced.
     """
 
-    labour_cost_yuan: np.ndarray  # wages, flexible pay, overtime, severance and hiring costs
+    labour_cost_yuan: np.ndarray  # wages, flexible pay, overtime, severance, hiring and task contract costs
     staff: np.ndarray  # permanent workers on the payroll this week
     staff_hours: np.ndarray  # their normal hours (paid whether busy or not)
     owner_hours: np.ndarray  # a micro-business owner's hours, overtime included

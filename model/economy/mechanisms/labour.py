@@ -8,10 +8,11 @@ Each week:
   is ``hours x that / hours_per_worker_week`` per process type (the skill it needs).
 * **Permanent staff** are paid every week, busy or not; a micro-business's owner
   works in it too. Load beyond them is covered by *flexible* workers on task
-  contracts, paid ``flexible_pay_premium`` more per hour but only when needed; if
-  none can be found, staff (and the owner) work overtime, paid ``overtime_premium``
-  more to the staff who work it, up to ``max_overtime_share`` of their normal
-  hours. Machine-hours nobody can staff are not produced.
+  contracts, paid ``flexible_pay_premium`` more per hour but only when needed, at
+  a cost per worker engaged (``task_contract_cost_weeks``), or by overtime, paid
+  ``overtime_premium`` more to the staff who work it, up to ``max_overtime_share``
+  of their normal hours: whichever is cheaper (:func:`task_slots`), and overtime
+  where no flexible worker is found. Machine-hours nobody can staff are not produced.
 * **Staffing.** At its reviews a firm sets permanent staff by the newsvendor
   rule: a permanent worker pays off when the load exceeds that staff level with
   probability at least ``wage / flexible pay``, so the target is that quantile of
@@ -31,6 +32,11 @@ Each week:
 Whoever worked a task contract this week is ``flexible``; a seeker who found
 nothing is ``unemployed`` (the ILO convention: employed means paid work in the
 reference week).
+
+* **Participation.** Beyond the labour force are people at home (farming, home
+  work, study), each with a value of that time; at their reviews they join the
+  search when a seeker's expected income beats it, and discouraged seekers leave
+  (:func:`review_participation`). So labour supply answers the market.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from ..ledger import Ledger
 from ..scenario import LabourParams, Scenario
 from ..state import (
     FLEXIBLE,
+    INACTIVE,
     MICRO,
     PERMANENT,
     SELF_EMPLOYED,
@@ -89,6 +96,22 @@ def staffing_target(load_ewma: np.ndarray, load_sq_ewma: np.ndarray, params: Lab
     return np.rint(np.maximum(load_ewma + z * spread, 0.0)).astype(np.int64)
 
 
+def task_slots(gap: np.ndarray, regular: np.ndarray, params: LabourParams) -> np.ndarray:
+    """Worker-weeks of task work a firm posts per skill, of the ``gap`` its own ``regular`` workers leave.
+
+    A task contract costs its pay (``flexible_pay_premium`` over the wage) and a
+    cost per worker engaged (``task_contract_cost_weeks``); overtime costs
+    ``overtime_premium`` over the wage, up to ``max_overtime_share`` of the own
+    workers' hours. A firm posts the whole gap where task work is the cheaper way
+    to cover it, and otherwise only what overtime cannot cover.
+    """
+    wage = params.wage_yuan_per_week
+    saving = (params.overtime_premium - params.flexible_pay_premium) * wage * gap
+    saving -= np.ceil(gap - 1e-9) * params.task_contract_cost_weeks * wage
+    beyond_overtime = np.maximum(gap - params.max_overtime_share * regular, 0.0)
+    return np.where(saving > 0.0, gap, beyond_overtime)
+
+
 def owner_labour(firms: FirmTable, workers: WorkerTable) -> np.ndarray:
     """(N, K) workers a micro-business's owner supplies to it (one, in the owner's skill)."""
     supplied = np.zeros(firms.machines.shape)
@@ -118,11 +141,13 @@ def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np
     The labour force is sized by the work there is to do: one owner per
     micro-business, plus ``size.labour_force_ratio`` times the workers the other
     firms' expected orders need (so tightness does not depend on how many firms
-    there are or how many machines a seed's size draw gives them). The first
+    there are or how many machines a seed's size draw gives them). Beyond it,
+    ``size.reserve_labour_ratio`` times as many people start outside the labour
+    force, free to join it (see :func:`review_participation`). The first
     workers run the micro-businesses (one owner each, skilled in the business's
     main process type). The others' skills are drawn in proportion to
-    the labour firms need per process type; they fill the firms' permanent
-    targets, skill by skill, in random order; the rest start unemployed.
+    the labour firms need per process type; the labour force's fill the firms'
+    permanent targets, skill by skill, in random order; the rest start unemployed.
     ``stream(name)`` gives the generator for one attribute (common random numbers).
     """
     params, occupation = scenario.labour, scenario.occupation
@@ -131,7 +156,8 @@ def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np
     micro_rows = np.flatnonzero(firms.kind == MICRO)
     # Micro-businesses' owners, and the labour the other firms' expected orders need, times the supply ratio.
     need = float(load[firms.kind != MICRO].sum())
-    n_workers = max(micro_rows.size + round(scenario.size.labour_force_ratio * need), 1)
+    n_labour = max(micro_rows.size + round(scenario.size.labour_force_ratio * need), 1)
+    n_workers = n_labour + round(scenario.size.reserve_labour_ratio * n_labour)  # the rest start inactive
 
     n_owners = min(micro_rows.size, n_workers)
     skill = np.empty(n_workers, np.int64)
@@ -143,6 +169,7 @@ def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np
     status = np.full(n_workers, UNEMPLOYED, np.int8)
     employer = np.full(n_workers, -1, np.int64)
     status[:n_owners] = SELF_EMPLOYED
+    status[n_labour:] = INACTIVE
     employer[:n_owners] = micro_rows[:n_owners]
     firms.owner[micro_rows[:n_owners]] = np.arange(n_owners)
     firms.active[micro_rows[n_owners:]] = False  # no one to run them in a tiny labour force
@@ -150,7 +177,7 @@ def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np
     target = staffing_target(firms.load_ewma, firms.load_sq_ewma, params)
     rng = stream("staffing")
     for process in range(k):
-        available = n_owners + np.flatnonzero(skill[n_owners:] == process)
+        available = n_owners + np.flatnonzero(skill[n_owners:n_labour] == process)
         filled = int(min(target[:, process].sum(), available.size))
         chosen_slots = _draw_slots(target[:, process], filled, rng)
         chosen_workers = rng.permutation(available)[:filled]
@@ -175,7 +202,7 @@ def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np
     np.minimum(region, regions - 1, out=region)
 
     wage, benefit = params.wage_yuan_per_week, params.unemployment_benefit_yuan_per_week
-    income = np.where(status == PERMANENT, wage, benefit).astype(np.float64)
+    income = np.select([status == PERMANENT, status == INACTIVE], [wage, 0.0], benefit).astype(np.float64)
     sigma = params.reservation_wage_dispersion
     ability = mean_one_lognormal(stream("ability"), occupation.ability_dispersion, (n_workers,))
     ability[:n_owners] = firms.base_order_hours[micro_rows[:n_owners]] / max(scenario.demand.micro_order_hours, 1e-12)
@@ -185,6 +212,13 @@ def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np
         scenario.firms.readiness_concentration,
     )
     readiness[:n_owners] = firms.digital_readiness[micro_rows[:n_owners]]
+    # Those who value time at home least are the ones in the labour force at the start (see review_participation).
+    home_value = (
+        params.home_value_ratio
+        * wage
+        * mean_one_lognormal(stream("home_value"), params.home_value_dispersion, (n_workers,))
+    )
+    home_value[n_owners:] = np.sort(home_value[n_owners:])
     # Thrift sets both a worker's saving rate and its savings at the start, which are what its saving and
     # spending keep a wage earner at (see model.economy.mechanisms.accounts).
     thrift = mean_one_lognormal(stream("savings"), params.savings_dispersion, (n_workers,))
@@ -197,6 +231,7 @@ def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np
             benefit,
             params.reservation_wage_ratio * wage * mean_one_lognormal(stream("reservation"), sigma, (n_workers,)),
         ),
+        home_value=home_value,
         income=income,
         income_ewma=income.copy(),
         income_sq_ewma=income**2,
@@ -249,7 +284,8 @@ def work_the_week(
     staff = firms.staff.astype(np.float64)  # this week's payroll
     owner = owner_labour(firms, workers)
     regular = staff + owner
-    slots = np.maximum(load - regular, 0.0)  # worker-weeks beyond the firm's own workers
+    gap = np.maximum(load - regular, 0.0)  # worker-weeks beyond the firm's own workers
+    slots = task_slots(gap, regular, params)
 
     roster = np.flatnonzero(workers.status == PERMANENT)
     roster_employer, roster_skill = workers.employer[roster], workers.skill[roster]
@@ -287,6 +323,9 @@ def work_the_week(
     )
     workers.status[flexible] = FLEXIBLE
     task_workers = np.bincount(workers.skill[flexible], minlength=k)
+    contract_cost = np.ceil(filled - 1e-9).sum(axis=1) * (params.task_contract_cost_weeks * wage)  # per worker
+    ledger.pay("task contract cost", "firms", "suppliers", contract_cost)
+    labour_cost += contract_cost
     flexible_pay = filled.sum(axis=1) * weekly_flexible_pay(params)
     ledger.pay(
         "flexible pay",
@@ -300,7 +339,7 @@ def work_the_week(
     labour_cost += flexible_pay
 
     # The firm's own workers run the rest, up to their overtime limit; what is left is not produced.
-    overtime_needed = slots - filled
+    overtime_needed = gap - filled
     overtime = np.minimum(overtime_needed, params.max_overtime_share * regular)
     unstaffed = overtime_needed - overtime
     staff_overtime = overtime * np.divide(staff, regular, out=np.zeros_like(staff), where=regular > 0)
@@ -312,11 +351,11 @@ def work_the_week(
 
     on_payroll = np.zeros(workers.n, bool)
     on_payroll[roster] = True
-    on_benefit = np.flatnonzero(~on_payroll & (workers.status != FLEXIBLE) & (workers.status != SELF_EMPLOYED))
+    on_benefit = np.flatnonzero(~on_payroll & ((workers.status == UNEMPLOYED) | (workers.status == PERMANENT)))
     benefit = params.unemployment_benefit_yuan_per_week
     ledger.pay("benefit", "government", "workers", np.full(on_benefit.size, benefit), payee_rows=on_benefit)
     income[on_benefit] = benefit
-    workers.income[:] = income
+    workers.income[:] = income  # zero for the inactive: what they do at home is outside these books
 
     firms.last_flexible_week[filled.sum(axis=1) * hours >= 8.0] = week  # at least a worker-day of task work
     machine_hours_per_worker = (
@@ -479,3 +518,41 @@ def expected_search_income(market: LabourMarket, params: LabourParams) -> np.nda
     benefit = params.unemployment_benefit_yuan_per_week
     job, task = np.clip(market.job_finding_ewma, 0, 1), np.clip(market.task_finding_ewma, 0, 1)
     return job * params.wage_yuan_per_week + (1 - job) * (task * weekly_flexible_pay(params) + (1 - task) * benefit)
+
+
+def initial_market(workers: WorkerTable, scenario: Scenario) -> LabourMarket:
+    """The labour market's remembered statistics at the start: those that keep its participation where it is.
+
+    The labour force at the start holds the people who value time at home least
+    (see :func:`create_pool`); the job-finding rate remembered at the start is the
+    one at which the marginal person, in or out, is indifferent between searching
+    and staying home, so the first reviews do not move people for want of a history.
+    """
+    params = scenario.labour
+    wage, benefit = params.wage_yuan_per_week, params.unemployment_benefit_yuan_per_week
+    outside = workers.home_value[workers.status == INACTIVE]
+    marginal = float(outside.min()) if outside.size else wage
+    job_finding = float(np.clip((marginal - benefit) / (wage - benefit), 0.0, 1.0)) if wage > benefit else 0.0
+    return LabourMarket.empty(scenario.size.process_types, job_finding=job_finding)
+
+
+def review_participation(workers: WorkerTable, market: LabourMarket, week: int, scenario: Scenario) -> None:
+    """People due for review join the labour force, or leave it, as searching pays more or less than home.
+
+    A person searches while a job seeker's expected weekly income in its skill
+    (from the market's recent job- and task-finding rates, see
+    :func:`expected_search_income`) beats the value of its time at home
+    (``home_value``: home work, farming, study). So labour supply answers the
+    market: when firms cannot fill their openings, finding rates rise and people
+    come in until they fall back; when work is scarce, discouraged seekers leave.
+    Workers in training finish it first.
+    """
+    params = scenario.labour
+    outside = workers.status == INACTIVE
+    rows = np.flatnonzero(
+        (outside | (workers.status == UNEMPLOYED))
+        & (workers.training_left == 0)
+        & workers.due(week, params.review_weeks)
+    )
+    pays = expected_search_income(market, params)[workers.skill[rows]] > workers.home_value[rows]
+    workers.status[rows] = np.where(pays, UNEMPLOYED, INACTIVE)

@@ -43,6 +43,7 @@ from ..ledger import Ledger
 from ..population import draw_firms, pareto_machines
 from ..scenario import Scenario
 from ..state import (
+    INACTIVE,
     LARGE,
     MICRO,
     PERMANENT,
@@ -88,7 +89,8 @@ def choose_self_employment(
     platform: a worker considers renting on a platform with that chance.
     """
     labour, occupation, demand = scenario.labour, scenario.occupation, scenario.demand
-    due = (workers.status != SELF_EMPLOYED) & (workers.training_left == 0)
+    # People outside the labour force join it first (review_participation) before they weigh a business.
+    due = (workers.status != SELF_EMPLOYED) & (workers.status != INACTIVE) & (workers.training_left == 0)
     due &= workers.due(week, labour.review_weeks)
     rows = np.flatnonzero(due)
     empty = Founders(np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64))
@@ -287,6 +289,9 @@ def new_smes(
 ) -> FirmTable | None:
     """SMEs entering this week, attracted by incumbents' profit per machine over its capital cost (None if none).
 
+    Entrants choose what to make where orders are: the mean share of each process
+    type in their machine parks is in proportion to its ordered hours per usable
+    machine-hour among active firms this week (see :func:`entry_type_weights`).
     Their ``cash_yuan`` is the working cash their owners will pay in (see :func:`open_smes`).
     """
     rng = stream("count")
@@ -312,4 +317,14 @@ def new_smes(
         micro_skill=np.zeros(0, np.int64),
         micro_owns_machine=np.zeros(0, bool),
         micro_ability=np.zeros(0),
+        type_weights=entry_type_weights(firms),
     )
+
+
+def entry_type_weights(firms: FirmTable) -> np.ndarray:
+    """(K,) ordered hours per usable machine-hour in each process type, over active firms (1 where none)."""
+    active = firms.active[:, None]
+    orders = (firms.orders_hours * active).sum(axis=0)
+    capacity = (firms.capacity_hours * active).sum(axis=0)
+    ratio = np.divide(orders, capacity, out=np.ones_like(orders), where=capacity > 0)
+    return ratio if ratio.sum() > 0 else np.ones_like(ratio)
