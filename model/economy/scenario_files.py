@@ -398,7 +398,7 @@ MAX_WORKERS_PER_FIRM = 5_000
 
 
 def expected_workers_per_firm(scenario: Scenario) -> float:
-    """Expected labour force per firm at the start: the work firms' machines have, times the supply ratio.
+    """Expected people per firm at the start: the work firms' machines have, times the supply ratio, with the reserve.
 
     Uses the mean of the truncated Pareto law of firm sizes (in machines), each
     machine busy ``min(load_factor, 1)`` of its hours.
@@ -415,7 +415,8 @@ def expected_workers_per_firm(scenario: Scenario) -> float:
         machines = low + low**alpha * (high ** (1.0 - alpha) - low ** (1.0 - alpha)) / (1.0 - alpha)
     hours = min(scenario.demand.load_factor, 1.0) * scenario.investment.machine_hours_per_week
     per_machine = hours * labour.worker_hours_per_machine_hour / labour.hours_per_worker_week
-    return (1.0 - size.micro_share) * machines * per_machine * size.labour_force_ratio + size.micro_share
+    labour_force = (1.0 - size.micro_share) * machines * per_machine * size.labour_force_ratio + size.micro_share
+    return labour_force * (1.0 + size.reserve_labour_ratio)
 
 
 def _check_scale(scenario: Scenario, origin: Mapping[str, str], source: str) -> list[ScenarioProblem]:
@@ -429,8 +430,9 @@ def _check_scale(scenario: Scenario, origin: Mapping[str, str], source: str) -> 
             origin.get(key, source),
             key,
             scenario.size.labour_force_ratio,
-            f"the economy would need about {workers:,.0f} workers per firm (at most {MAX_WORKERS_PER_FIRM:,}); lower "
-            "size.labour_force_ratio or labour.worker_hours_per_machine_hour, raise labour.hours_per_worker_week, "
+            f"the economy would need about {workers:,.0f} people per firm (at most {MAX_WORKERS_PER_FIRM:,}); lower "
+            "size.labour_force_ratio, size.reserve_labour_ratio or labour.worker_hours_per_machine_hour, raise "
+            "labour.hours_per_worker_week, "
             "or make firms smaller (firms.min_machines, firms.max_machines, firms.size_tail_exponent)",
         )
     ]
