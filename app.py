@@ -16,7 +16,7 @@ from pathlib import Path
 
 import solara
 from matplotlib.figure import Figure
-from mesa.visualization import Slider, SolaraViz, make_plot_component
+from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 
 from model import SharedManufacturingModel, load_scenario
@@ -66,16 +66,77 @@ class ClassroomEconomy(SharedManufacturingModel):
         super().__init__(load_scenario(CLASSROOM, overrides), seed=seed)
 
 
+def lever_rows() -> dict[str, dict]:
+    """Each lever's row of the scenario schema (range, unit, one-line meaning)."""
+    rows = {row["key"]: row for row in parameters()}
+    return {name: rows[key] for name, (key, _) in LEVERS.items()}
+
+
 def lever_sliders() -> dict:
-    """One slider per lever: the classroom value to start, the schema's range."""
-    ranges = {row["key"]: (row["min"], row["max"]) for row in parameters()}
+    """One slider per lever: the classroom value to start, the schema's range, the unit in the label."""
     sliders = {}
-    for name, (key, label) in LEVERS.items():
-        low, high = ranges[key]
-        sliders[name] = Slider(label, value=classroom_value(key), min=low, max=high, step=0.01)
+    for name, row in lever_rows().items():
+        label = f"{LEVERS[name][1]} ({row['unit']})"
+        sliders[name] = Slider(label, value=classroom_value(row["key"]), min=row["min"], max=row["max"], step=0.01)
     # A whole-number slider, not free text: a typed "abc" cannot reach the model.
-    sliders["seed"] = Slider("Random seed", value=1, min=0, max=999, step=1)
+    sliders["seed"] = Slider("Random seed (same seed, same economy)", value=1, min=0, max=999, step=1)
     return sliders
+
+
+def introduction() -> str:
+    """What the page shows, in words a student meets first; the levers' meanings come from the schema."""
+    levers = "\n".join(
+        f"* **{LEVERS[name][1]}** ({row['unit']}, {row['min']:g} to {row['max']:g}): {row['doc']}"
+        for name, row in lever_rows().items()
+    )
+    return f"""
+**An economy of {load_scenario(CLASSROOM).size.firms:,} factories** - large firms, small and medium firms
+and one-person workshops - that can rent each other's idle machines, directly or on a capacity-sharing
+platform. **One step is one week.** Platforms spread slowly: firms hear of them from partners, so
+lever effects take months to show (run 26 or more weeks).
+
+**Levers** (set them, then press **Reset**: a change applies to a new economy, not the running one):
+
+{levers}
+"""
+
+
+@solara.component
+def Introduction(model):  # noqa: N802 - Solara components are named like classes
+    """A short text on what the economy is and what the levers mean."""
+    solara.Markdown(introduction())
+
+
+def time_series(title: str, unit: str, series: dict[str, tuple[str, str]]):
+    """A plot component of weekly columns: ``series`` maps a column to its (legend name, colour).
+
+    Weeks start at 1: week 0 is the economy before its first week, when flows are still zero.
+    """
+
+    @solara.component
+    def TimeSeries(model):  # noqa: N802 - Solara components are named like classes
+        update_counter.get()
+        table = model.datacollector.get_model_vars_dataframe().iloc[1:]
+        figure = Figure(figsize=(5.5, 3.2), layout="constrained")
+        axes = figure.subplots()
+        for column, (name, colour) in series.items():
+            values = table[column] if column in table else derived(table, column)
+            axes.plot(table.index, values, color=colour, label=name)
+        axes.set(title=title, xlabel="week", ylabel=unit)
+        if len(table):
+            axes.legend(loc="best", fontsize="small")
+        solara.FigureMatplotlib(figure, format="png")
+
+    return TimeSeries
+
+
+def derived(table, column: str):
+    """Columns the plots show that the model does not collect under that name."""
+    if column == "firms_on_a_platform_share":
+        return table["platform_members"] / table[["n_large", "n_sme", "n_micro"]].sum(axis=1)
+    if column == "platform_hours":
+        return table["shared_hours"] * table["platform_share"]
+    raise KeyError(column)
 
 
 @solara.component
@@ -89,15 +150,34 @@ def MarketView(model):  # noqa: N802 - Solara components are named like classes
 
 
 COMPONENTS = [
-    make_plot_component({"utilisation_mean": "tab:blue", "idle_share": "tab:gray"}),
-    make_plot_component({"shared_hours": "tab:orange"}),
-    make_plot_component(
+    (Introduction, 0),
+    time_series(
+        "Machines in use",
+        "share",
         {
-            "employment_permanent": "tab:blue",
-            "employment_flexible": "tab:orange",
-            "micro_entrepreneurs": "tab:green",
-            "unemployed": "tab:red",
-        }
+            "utilisation_mean": ("capacity used (capacity-weighted)", "tab:blue"),
+            "idle_share": ("firms using under half their machines", "tab:gray"),
+        },
+    ),
+    time_series(
+        "Machine-hours rented from other firms",
+        "machine-hours per week",
+        {"shared_hours": ("all rented hours", "tab:orange"), "platform_hours": ("of which on platforms", "tab:red")},
+    ),
+    time_series(
+        "Platform adoption",
+        "share of firms",
+        {"firms_on_a_platform_share": ("firms on a platform", "tab:purple")},
+    ),
+    time_series(
+        "Work",
+        "people",
+        {
+            "employment_permanent": ("permanent jobs", "tab:blue"),
+            "employment_flexible": ("flexible (task) work this week", "tab:orange"),
+            "micro_entrepreneurs": ("running a one-person workshop", "tab:green"),
+            "unemployed": ("looking for work", "tab:red"),
+        },
     ),
     (MarketView, 0),
 ]

@@ -131,7 +131,15 @@ def test_app_page_renders_its_plots_in_headless_chromium(app_server):
         sizes = [images.nth(i).bounding_box() for i in range(images.count())]
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=True)
+        # The page explains itself: what a step is, that levers apply on Reset, units on the sliders, plot titles.
+        explained = {
+            text: page.get_by_text(text).count()
+            for text in ("One step is one week.", "Commission (share of trade value)", "press")
+        }
+        page_text = page.inner_text("body")
         browser.close()
+    assert all(explained.values()), explained
+    assert "Reset" in page_text and "Large-firm openness (share)" in page_text
     rendered = [box for box in sizes if box and box["width"] > 200 and box["height"] > 200]
     assert len(rendered) >= 4, f"expected four rendered plots, found {sizes}"
     redrawn = sum(old != new for old, new in zip(before, after))
