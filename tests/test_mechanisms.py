@@ -8,7 +8,7 @@ from model import SharedManufacturingModel
 from model.economy.mechanisms.occupation import entry_type_weights
 from model.economy.mechanisms.platforms import update_size
 from model.economy.population import draw_firms
-from model.economy.state import SME
+from model.economy.state import LARGE, SME
 from model.experiments.stats import mean_interval
 from tests.helpers import scenario
 
@@ -91,3 +91,35 @@ def test_entrants_build_machines_where_orders_outrun_capacity():
     k = firms.process_types
     assert abs(machine_share["alike"] - 1 / k) < 0.03
     assert machine_share["by orders"] > machine_share["alike"] + 0.1, machine_share
+
+
+def test_entrants_come_at_every_size_only_when_asked():
+    """By default new firms are SMEs; with entrants_at_every_size some enter as large firms, as at set-up."""
+    large_entrants = {}
+    for every_size in (False, True):
+        economy = SharedManufacturingModel(
+            scenario(
+                "baseline",
+                size__firms=800,
+                occupation__sme_entry_rate=0.02,
+                occupation__entrants_at_every_size=every_size,
+            ),
+            seed=3,
+        )
+        economy.run(104)
+        firms = economy.firms
+        large_entrants[every_size] = int(((firms.birth_week > 0) & (firms.kind == LARGE)).sum())
+    assert large_entrants[False] == 0 and large_entrants[True] > 0, large_entrants
+
+
+def test_large_firms_close_at_their_own_background_rate():
+    """At 50% a year about three quarters of the first large firms close within two years; at 0 only failures do."""
+    surviving = {}
+    for rate in (0.0, 0.5):
+        economy = SharedManufacturingModel(
+            scenario("baseline", size__firms=800, occupation__large_closure_rate_per_year=rate), seed=3
+        )
+        first_large = np.flatnonzero(economy.firms.kind == LARGE)
+        economy.run(104)
+        surviving[rate] = int(economy.firms.active[first_large].sum())
+    assert surviving[0.5] <= 0.5 * surviving[0.0], surviving

@@ -617,6 +617,22 @@ class OccupationParams(Section):
         "share/year",
         "Chance that an SME or micro-business closes in a year for reasons outside the model (owner retires, moves).",
     )
+    large_closure_rate_per_year: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share/year",
+        "Chance that a large firm closes in a year for reasons outside the model (merger, relocation); at 0 a large "
+        "firm leaves only when it fails.",
+    )
+    entrants_at_every_size: bool = param(
+        False,
+        None,
+        None,
+        "",
+        "New firms draw their size from the same law as the first firms, up to firms.max_machines, and enter as "
+        "large firms from firms.large_firm_min_machines (off: every new firm is an SME below that size).",
+    )
     credit_limit_weeks: float = param(
         8.0, 0.0, 520.0, "weeks of revenue", "Overdraft a firm may run; below it the firm is bankrupt and exits."
     )

@@ -230,16 +230,17 @@ def credit_floor(firms: FirmTable, scenario: Scenario) -> np.ndarray:
 def closing_firms(firms: FirmTable, week: int, scenario: Scenario, rng: np.random.Generator) -> np.ndarray:
     """Rows of firms that exit this week.
 
-    Any firm, large ones too, that is bankrupt or makes sustained losses; and SMEs
-    and micro-businesses that close at random, at ``closure_rate_per_year``, for
-    reasons outside the model.
+    Any firm, large ones too, that is bankrupt or makes sustained losses; and firms
+    that close at random for reasons outside the model: SMEs and micro-businesses
+    at ``closure_rate_per_year``, large firms at ``large_closure_rate_per_year``.
     """
     params = scenario.occupation
     bankrupt = firms.cash_yuan < credit_floor(firms, scenario)
     old_enough = week - firms.birth_week >= params.min_age_weeks
     losing = (firms.profit_ewma < 0) & old_enough
-    weekly_hazard = 1.0 - (1.0 - params.closure_rate_per_year) ** (1.0 / 52.0)
-    closes_anyway = (rng.random(firms.n) < weekly_hazard) & (firms.kind != LARGE)
+    yearly = np.where(firms.kind == LARGE, params.large_closure_rate_per_year, params.closure_rate_per_year)
+    weekly_hazard = 1.0 - (1.0 - yearly) ** (1.0 / 52.0)
+    closes_anyway = rng.random(firms.n) < weekly_hazard
     return np.flatnonzero(firms.active & (bankrupt | losing | closes_anyway))
 
 
@@ -287,7 +288,11 @@ def close_firms(
 def new_smes(
     firms: FirmTable, n_platforms: int, week: int, scenario: Scenario, stream: Callable[[str], np.random.Generator]
 ) -> FirmTable | None:
-    """SMEs entering this week, attracted by incumbents' profit per machine over its capital cost (None if none).
+    """Firms entering this week, attracted by SMEs' profit per machine over its capital cost (None if none).
+
+    They are SMEs, drawn from the size law below the size of a large firm; with
+    ``occupation.entrants_at_every_size`` they are drawn from the whole law, as the
+    first firms were, and those from ``firms.large_firm_min_machines`` up are large firms.
 
     Entrants choose what to make where orders are: the mean share of each process
     type in their machine parks is in proportion to its ordered hours per usable
@@ -305,11 +310,12 @@ def new_smes(
     count = int(rng.poisson(scenario.occupation.sme_entry_rate * smes.sum() * attraction))
     if count == 0:
         return None
-    upper = max(scenario.firms.large_firm_min_machines - 1, scenario.firms.min_machines)
-    total = pareto_machines(scenario, count, stream("size"), upper=upper)
+    firm = scenario.firms
+    upper = firm.max_machines if scenario.occupation.entrants_at_every_size else firm.large_firm_min_machines - 1
+    total = pareto_machines(scenario, count, stream("size"), upper=max(upper, firm.min_machines))
     return draw_firms(
         scenario,
-        np.full(count, SME, np.int8),
+        np.where(total >= firm.large_firm_min_machines, LARGE, SME).astype(np.int8),
         n_platforms,
         stream,
         week=week,
