@@ -4,7 +4,7 @@
                       [--firm-panel]
     python run.py compare A.yaml B.yaml [C.yaml ...] [--seeds N] [--steps N] [--out DIR]
     python run.py sweep SPEC [--out DIR] [--set KEY=VALUE]... [--steps N] [--workers N] [--scheduler ADDR] [--resume]
-                    [--shard i/N]
+                    [--rerun-changed] [--shard i/N]
     python run.py sensitivity SPEC [--out DIR] [--workers N] [--scheduler ADDR]
     python run.py calibrate SPEC [--out DIR] [--workers N]
     python run.py validate-model [--seeds N] [--quick] [--out DIR] [--report FILE] [--workers N]
@@ -169,6 +169,12 @@ def _parser(prog: str | None = None) -> argparse.ArgumentParser:
     _add_sweep_arguments(sweep)
     sweep.add_argument("--retry-failed", action="store_true", help="with --resume: rerun runs that failed")
     sweep.add_argument(
+        "--rerun-changed",
+        action="store_true",
+        help="if --out holds this sweep's runs made by another version of the model's code, move them aside "
+        "(to DIR/superseded-<digest>/) and run the sweep again",
+    )
+    sweep.add_argument(
         "--shard", default="0/1", metavar="i/N", help="run only shard i of N (0 <= i < N), e.g. for SLURM arrays"
     )
     sweep.set_defaults(command=_sweep_command)
@@ -317,7 +323,9 @@ def _sweep_command(args: argparse.Namespace) -> int:
         return EXIT_USER_ERROR
     out = args.out or Path("out") / args.spec.stem
     try:
-        runs = _run_sweep_or_explain(spec, out, args, shard=shard, retry_failed=args.retry_failed)
+        runs = _run_sweep_or_explain(
+            spec, out, args, shard=shard, retry_failed=args.retry_failed, rerun_changed=args.rerun_changed
+        )
     except KeyboardInterrupt:
         kept = committed_runs(out)
         again = args.argv + ([] if "--resume" in args.argv else ["--resume"])
@@ -360,7 +368,7 @@ def _sensitivity_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_sweep_or_explain(spec, out: Path, args, *, shard, retry_failed, always_resume=False):
+def _run_sweep_or_explain(spec, out: Path, args, *, shard, retry_failed, always_resume=False, rerun_changed=False):
     try:
         return run_sweep(
             spec,
@@ -373,6 +381,7 @@ def _run_sweep_or_explain(spec, out: Path, args, *, shard, retry_failed, always_
             shard=shard,
             chunk_runs=args.chunk_runs,
             progress=not args.quiet,
+            rerun_changed=rerun_changed,
         )
     except SweepStoreError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -262,8 +262,26 @@ def test_resume_refuses_runs_made_by_other_code(tmp_path, monkeypatch):
     first = run_sweep(spec, tmp_path / "out")
     monkeypatch.setattr(sweeps, "code_digest", lambda: "changedcode1")
     assert {task.run_id for task in plan_runs(spec)}.isdisjoint(first["run_id"])
-    with pytest.raises(SweepStoreError, match="another version of the model's code"):
+    with pytest.raises(SweepStoreError, match=r"another version of the model.s code.*--rerun-changed"):
         run_sweep(spec, tmp_path / "out", resume=True)
+
+
+def test_rerun_changed_sets_old_runs_aside_and_runs_the_sweep_again(tmp_path, monkeypatch):
+    import model.experiments.sweeps as sweeps
+
+    spec = load_sweep_spec(write_spec(tmp_path, steps=2))
+    first = run_sweep(spec, tmp_path / "out")
+    old_code = sweeps.code_digest()
+    monkeypatch.setattr(sweeps, "code_digest", lambda: "changedcode1")
+    again = run_sweep(spec, tmp_path / "out", resume=True, rerun_changed=True)
+    assert len(again) == len(first) and set(again["run_id"]).isdisjoint(first["run_id"])
+    kept = tmp_path / "out" / f"superseded-{old_code}"
+    assert sorted(pd.read_parquet(kept / "runs.parquet")["run_id"]) == sorted(first["run_id"])  # nothing lost
+    # A different sweep in the same folder is still refused, even with --rerun-changed.
+    other = load_sweep_spec(write_spec(tmp_path, steps=3))
+    monkeypatch.setattr(sweeps, "code_digest", lambda: "changedcode2")
+    with pytest.raises(SweepStoreError, match="choose another --out"):
+        run_sweep(other, tmp_path / "out", resume=True, rerun_changed=True)
 
 
 def test_observers_come_only_from_this_model_a_file_beside_the_spec_or_an_entry_point(tmp_path):

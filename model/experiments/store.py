@@ -34,19 +34,43 @@ class SweepStoreError(ValueError):
 class SweepStore:
     """Commits finished runs in chunks and rebuilds ``runs.parquet`` from them."""
 
-    def __init__(self, out: Path, fingerprint: str, spec: dict, *, resume: bool, shard: tuple[int, int] = (0, 1)):
+    def __init__(
+        self,
+        out: Path,
+        fingerprint: str,
+        spec: dict,
+        *,
+        resume: bool,
+        shard: tuple[int, int] = (0, 1),
+        rerun_changed: bool = False,
+    ):
+        """Open (or start) the store in ``out`` for the sweep ``spec`` (its ``code`` is the model's code digest).
+
+        A store holding runs of another version of the code is refused, or, with
+        ``rerun_changed`` and the same spec otherwise, moved aside whole into
+        ``out/superseded-<old digest>/`` so that this sweep runs again from the start.
+        """
         self.out = Path(out)
         self.manifest = self.out / "manifest.jsonl"
         self.shard_tag = f"s{shard[0]}of{shard[1]}"
         info_path = self.out / "sweep.json"
         if info_path.exists():
             info = json.loads(info_path.read_text(encoding="utf-8"))
-            if info.get("fingerprint") != fingerprint and info.get("spec", {}).get("code") != spec.get("code"):
-                raise SweepStoreError(
-                    f"{self.out} holds runs made by another version of the model's code (digest "
-                    f"{info.get('spec', {}).get('code')}, now {spec.get('code')}); they would mix with new ones, "
-                    "so choose another --out"
-                )
+            old_code = info.get("spec", {}).get("code")
+            if info.get("fingerprint") != fingerprint and old_code != spec.get("code"):
+                now = json.loads(json.dumps(spec, default=str))  # as it was recorded
+                same_sweep = _without_code(info.get("spec", {})) == _without_code(now)
+                if not (rerun_changed and same_sweep):
+                    hint = (
+                        "add --rerun-changed to run it again (the old runs are kept aside), or " if same_sweep else ""
+                    )
+                    raise SweepStoreError(
+                        f"{self.out} holds runs made by another version of the model's code (digest {old_code}, "
+                        f"now {spec.get('code')}); they would mix with new ones, so {hint}choose another --out"
+                    )
+                self._set_aside(f"superseded-{old_code}")
+        if info_path.exists():
+            info = json.loads(info_path.read_text(encoding="utf-8"))
             if info.get("fingerprint") != fingerprint:
                 raise SweepStoreError(
                     f"{self.out} holds a different sweep (fingerprint {info.get('fingerprint')}, this spec "
@@ -60,6 +84,16 @@ class SweepStore:
             _write_atomically(
                 info_path, json.dumps({"fingerprint": fingerprint, "spec": spec}, indent=2, default=str).encode()
             )
+
+    def _set_aside(self, folder: str) -> None:
+        """Move everything this store wrote into ``out/folder`` (nothing is deleted)."""
+        target, copy = self.out / folder, 2
+        while target.exists():
+            target, copy = self.out / f"{folder}-{copy}", copy + 1
+        target.mkdir()
+        for entry in self.out.iterdir():
+            if not entry.name.startswith("superseded-"):
+                entry.rename(target / entry.name)
 
     def committed(self) -> dict[str, str]:
         """run_id -> status of every committed run (the latest, if a run was retried)."""
@@ -141,3 +175,8 @@ def _sync_and_rename(temporary: Path, path: Path) -> None:
     with open(temporary, "rb") as written:
         os.fsync(written.fileno())
     os.replace(temporary, path)
+
+
+def _without_code(spec: dict) -> dict:
+    """A recorded sweep spec without the code digest: what decides which runs it holds, code aside."""
+    return {key: value for key, value in spec.items() if key != "code"}

@@ -313,12 +313,15 @@ def run_sweep(
     chunk_runs: int = 50,
     chunk_seconds: float = 60.0,
     progress: bool = False,
+    rerun_changed: bool = False,
 ):
     """Run (the rest of) a sweep and return ``runs.parquet`` as a table.
 
     Finished runs are committed to ``out`` in chunks of ``chunk_runs`` runs (or
     every ``chunk_seconds``, whichever comes first); ``resume`` skips committed
-    runs, and ``retry_failed`` reruns those that failed. Several runs go to each
+    runs, and ``retry_failed`` reruns those that failed. Runs of the same sweep made
+    by another version of the model's code are refused, or with ``rerun_changed``
+    moved aside (to ``out/superseded-<digest>/``) and run again. Several runs go to each
     task so that sending work to a worker costs little beside running it.
     """
     import time
@@ -328,7 +331,7 @@ def run_sweep(
 
     tasks = plan_runs(spec, shard)
     recorded = {**spec.model_dump(mode="json"), "code": code_digest()}
-    store = SweepStore(Path(out), spec.fingerprint(), recorded, resume=resume, shard=shard)
+    store = SweepStore(Path(out), spec.fingerprint(), recorded, resume=resume, shard=shard, rerun_changed=rerun_changed)
     done = store.committed()
     todo = [t for t in tasks if t.run_id not in done or (retry_failed and done[t.run_id] == "failed")]
     buffer: list = []
