@@ -1,4 +1,4 @@
-"""Every notebook runs from top to bottom (at small sizes) and is committed with its outputs cleared."""
+"""Every notebook runs top to bottom (small sizes), is committed without outputs, and has an executed copy to read."""
 
 from __future__ import annotations
 
@@ -35,3 +35,17 @@ def test_notebook_runs_top_to_bottom(path, monkeypatch):
     client.execute()
     errors = [output for cell in notebook.cells for output in cell.get("outputs", []) if output.output_type == "error"]
     assert not errors
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_the_executed_copy_to_read_has_the_notebooks_code_and_outputs(path):
+    """docs/notebooks/ holds each notebook run at full size (python notebooks/execute.py), with no stale code."""
+    copy = REPO / "docs" / "notebooks" / path.name
+    assert copy.exists(), f"{copy} is missing: run python notebooks/execute.py {path.stem}"
+    executed = nbformat.read(copy, as_version=4).cells
+    source = nbformat.read(path, as_version=4).cells
+    assert [cell.source for cell in executed[1:]] == [cell.source for cell in source], (
+        f"{path.name} changed since its copy was run: python notebooks/execute.py {path.stem}"
+    )
+    outputs = [output for cell in executed if cell.cell_type == "code" for output in cell.outputs]
+    assert outputs and not any(output.output_type == "error" for output in outputs)
