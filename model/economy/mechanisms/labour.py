@@ -146,8 +146,8 @@ def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np
     force, free to join it (see :func:`review_participation`). The first
     workers run the micro-businesses (one owner each, skilled in the business's
     main process type). The others' skills are drawn in proportion to
-    the labour firms need per process type; the labour force's fill the firms'
-    permanent targets, skill by skill, in random order; the rest start unemployed.
+    the labour firms need per process type; those in the labour force fill the
+    firms' permanent targets, skill by skill, in random order; the rest start unemployed.
     ``stream(name)`` gives the generator for one attribute (common random numbers).
     """
     params, occupation = scenario.labour, scenario.occupation
@@ -323,7 +323,8 @@ def work_the_week(
     )
     workers.status[flexible] = FLEXIBLE
     task_workers = np.bincount(workers.skill[flexible], minlength=k)
-    contract_cost = np.ceil(filled - 1e-9).sum(axis=1) * (params.task_contract_cost_weeks * wage)  # per worker
+    engaged = np.ceil(filled - 1e-9)  # workers a firm engaged per skill (a part-week still takes a worker)
+    contract_cost = engaged.sum(axis=1) * (params.task_contract_cost_weeks * wage)
     ledger.pay("task contract cost", "firms", "suppliers", contract_cost)
     labour_cost += contract_cost
     flexible_pay = filled.sum(axis=1) * weekly_flexible_pay(params)
