@@ -311,11 +311,13 @@ def new_smes(
     if count == 0:
         return None
     firm = scenario.firms
-    upper = firm.max_machines if scenario.occupation.entrants_at_every_size else firm.large_firm_min_machines - 1
+    every_size = scenario.occupation.entrants_at_every_size
+    upper = firm.max_machines if every_size else firm.large_firm_min_machines - 1
     total = pareto_machines(scenario, count, stream("size"), upper=max(upper, firm.min_machines))
+    large = every_size & (total >= firm.large_firm_min_machines)  # off: SMEs, as before, whatever their size
     return draw_firms(
         scenario,
-        np.where(total >= firm.large_firm_min_machines, LARGE, SME).astype(np.int8),
+        np.where(large, LARGE, SME).astype(np.int8),
         n_platforms,
         stream,
         week=week,
