@@ -233,3 +233,18 @@ def test_metrics_are_collected_from_step_zero(panel_run):
     table = economy.datacollector.get_model_vars_dataframe()
     assert len(table) == 41 and list(table.columns) == [*COLUMNS, "seed"]
     assert table.loc[0, "shared_hours"] == 0.0 and table.loc[0, "capital_stock"] > 0
+
+
+def test_outcomes_by_firm_kind_add_up_to_the_ledger_the_panel_and_the_trades(panel_run):
+    economy, panel, weeks = panel_run
+    table = economy.datacollector.get_model_vars_dataframe().iloc[1:]
+    kinds = ["large", "sme", "micro"]
+    revenue = economy.ledger.flows().query("kind == 'order revenue'").groupby("step")["yuan"].sum()
+    np.testing.assert_allclose(table[[f"revenue_{kind}" for kind in kinds]].sum(axis=1), revenue, rtol=1e-9)
+    delivered = [week["delivered"] for week in weeks]
+    for side in ("sold_hours", "bought_hours"):
+        np.testing.assert_allclose(table[[f"{side}_{kind}" for kind in kinds]].sum(axis=1), delivered, rtol=1e-9)
+        by_kind = panel.pivot_table(index="step", columns="kind", values=side, aggfunc="sum")
+        for kind in kinds:
+            np.testing.assert_allclose(table[f"{side}_{kind}"], by_kind[kind], rtol=1e-9, atol=1e-9)
+    assert (table[[f"sold_hours_{kind}" for kind in kinds]] > 0).all().all(), "every kind should trade here"

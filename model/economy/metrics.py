@@ -14,6 +14,7 @@ import pandas as pd
 from .state import (
     FLEXIBLE,
     INACTIVE,
+    KIND_NAMES,
     LARGE,
     MICRO,
     PERMANENT,
@@ -104,6 +105,16 @@ COLUMNS: dict[str, tuple[str, str]] = {
         "Gini 0-1",
         "Gini coefficient of the labour force's recent income (losses counted as zero; a fixed sample of people).",
     ),
+    **{  # the same four measures for each kind of firm: revenue_large, revenue_sme, revenue_micro, ...
+        f"{measure}_{kind}": (unit, meaning.format(kinds=kinds))
+        for measure, (unit, meaning) in {
+            "revenue": ("yuan/week", "What customers paid {kinds} for the orders they served."),
+            "utilisation": ("share", "Capacity-weighted mean of used / available machine-hours over {kinds}."),
+            "sold_hours": ("hours/week", "Machine-hours {kinds} delivered to other firms (partners and platforms)."),
+            "bought_hours": ("hours/week", "Machine-hours other firms delivered to {kinds}."),
+        }.items()
+        for kind, kinds in zip(KIND_NAMES, ("large firms", "SMEs", "micro-businesses"), strict=True)
+    },
     "n_large": ("firms", "Active large firms."),
     "n_sme": ("firms", "Active SMEs."),
     "n_micro": ("firms", "Active micro-entrepreneurs."),
@@ -163,6 +174,31 @@ def measure(
         "platform_members": int((firms.membership & active[:, None]).any(axis=1).sum()) if platforms.n else 0,
         "platform_hhi": float(((delivered_hours / volume) ** 2).sum()) if volume > 0 else 0.0,
     }
+
+
+def measure_by_kind(firms: FirmTable, revenue_yuan: np.ndarray) -> dict[str, float]:
+    """Revenue, utilisation, and sold and bought hours of large firms, SMEs and micro-businesses this week.
+
+    ``revenue_yuan`` (N,) is what each firm's customers paid it this week (zeros at
+    week 0). Together the kinds add up to the economy's totals: revenue to the
+    ledger's order revenue, sold (and bought) hours to ``shared_hours``.
+    """
+    kinds = len(KIND_NAMES)
+    kind, active = firms.kind, firms.active
+
+    def by_kind(values: np.ndarray) -> np.ndarray:
+        return np.bincount(kind, weights=values * active, minlength=kinds)
+
+    used = by_kind((firms.own_hours + firms.sold_hours).sum(axis=1))
+    capacity = by_kind(firms.capacity_week)
+    utilisation = np.divide(used, capacity, out=np.zeros(kinds), where=capacity > 0)
+    columns = {
+        "revenue": by_kind(revenue_yuan),
+        "utilisation": utilisation,
+        "sold_hours": by_kind(firms.sold_hours.sum(axis=1)),
+        "bought_hours": by_kind(firms.bought_hours.sum(axis=1)),
+    }
+    return {f"{measure}_{KIND_NAMES[k]}": float(values[k]) for measure, values in columns.items() for k in range(kinds)}
 
 
 def measure_limits(firms: FirmTable, deliveries: Deliveries | None) -> dict[str, float]:

@@ -197,6 +197,7 @@ class SharedManufacturingModel(mesa.Model):
 
         platforms.update_size(self.firms, self.platforms, scenario)
         self.week_metrics = metrics.measure(self.firms, self.platforms, self.last_trades)
+        self.week_metrics.update(metrics.measure_by_kind(self.firms, np.zeros(self.firms.n)))
         self.week_metrics.update(metrics.measure_capital(self.firms, 0.0, 0.0))
         self._entrants_investment = 0.0
         self.week_metrics.update(metrics.measure_population(self.firms, self.platforms))
@@ -246,6 +247,7 @@ class SharedManufacturingModel(mesa.Model):
         revenue = accounts.settle(firms, workers, delivered, traded, worked, fees, plan.offer_hours, params, ledger)
         platforms.record_platform_week(firms, market, traded.trades, traded.platform_week, params)
         self.week_metrics = metrics.measure(firms, market, traded.trades, delivered)
+        self.week_metrics.update(metrics.measure_by_kind(firms, revenue))
 
         opened, closed = self._entry_and_exit(week)
         investment.retire_machines(firms, params.investment, draws("investment")("retirement"))
