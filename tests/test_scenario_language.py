@@ -378,3 +378,12 @@ def test_intervals_of_levels_stay_within_what_each_metric_can_take():
     assert summary.loc["unemployment_rate", "low"] == 0.0 and summary.loc["unemployment_rate", "high"] > 0.1
     assert summary.loc["platform_share", "high"] == 1.0 and summary.loc["platform_share", "low"] < 0.9
     assert summary.loc["shared_hours", "low"] == 0.0
+
+
+def test_a_scenario_error_survives_the_trip_to_a_worker_process_whole():
+    import pickle
+
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(SCENARIOS / "sharing.yaml", overrides={"firms.min_machines": 2.5, "size.firms": -1})
+    returned = pickle.loads(pickle.dumps(caught.value))  # how a sweep worker's error reaches the parent
+    assert str(returned) == str(caught.value) and len(returned.problems) == 2

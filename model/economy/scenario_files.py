@@ -62,6 +62,10 @@ class ScenarioError(ValueError):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):
+        # Rebuilt from its problems, not its message, so that it crosses process boundaries whole (sweep workers).
+        return type(self), (self.problems,)
+
 
 def load_scenario(path: str | Path | Scenario | None = None, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Read a YAML scenario file (and the files it extends), apply dotted-key overrides and validate.
