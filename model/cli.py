@@ -29,6 +29,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .economy.metrics import COLUMNS
@@ -41,8 +42,8 @@ from .economy.scenario_files import (
     resolve_scenario_path,
 )
 from .experiments.calibration import calibrate, load_calibration_spec
-from .experiments.comparison import END_WEEKS, compare_scenarios
-from .experiments.plots import HEADLINE_METRICS, comparison_figure
+from .experiments.comparison import COST_METRICS, END_WEEKS, compare_scenarios, cost_effectiveness
+from .experiments.plots import HEADLINE_METRICS, comparison_figure, cost_effectiveness_figure
 from .experiments.runs import RunResult, run_scenario, save_comparison_figure, save_run
 from .experiments.sensitivity import SensitivityError, sensitivity_figure, sensitivity_indices
 from .experiments.store import SweepStoreError, committed_runs
@@ -500,11 +501,14 @@ def _compare_command(args: argparse.Namespace) -> int:
         scenarios, seeds=args.seeds, steps=args.steps, root_seed=args.seed, progress=not args.quiet
     )
     summary = comparison.summary(args.metrics, weeks=args.window)
+    costs = comparison.summary(COST_METRICS, weeks=args.window)
+    rankings = {metric: cost_effectiveness(costs, metric) for metric in COST_METRICS[1:]}
     try:
         args.out.mkdir(parents=True, exist_ok=True)
         summary.to_csv(args.out / "compare.csv", index=False)
         figure = comparison_figure(comparison, args.metrics, weeks=args.window)
         figure.savefig(args.out / "compare.png", dpi=100)
+        cost_effectiveness_figure(rankings, comparison.labels[0]).savefig(args.out / "compare_costs.png", dpi=100)
     except OSError as error:
         print(f"error: cannot write results to {args.out}: {error}", file=sys.stderr)
         return 1
@@ -512,7 +516,17 @@ def _compare_command(args: argparse.Namespace) -> int:
     played = min(len(table) - 1 for runs in comparison.tables.values() for table in runs)  # row 0 is week 0
     window = min(args.window, played)
     print(f"\n{args.seeds} seeds per scenario; values are means of the last {window} weeks of each run.")
-    print(f"-> {args.out / 'compare.csv'}, {args.out / 'compare.png'}")
+    ranking = rankings["welfare_yuan"].set_index("scenario")
+    print(f"\nWelfare per million yuan a week of extra public cost, against {comparison.labels[0]}:")
+    for scenario, row in ranking.iterrows():
+        cost = f"extra public cost {_format_number(row['extra_public_cost_yuan'])} yuan/week"
+        per_million = (
+            "no clear extra public cost"
+            if np.isnan(row["per_million_yuan"])
+            else f"{_format_number(row['per_million_yuan'])} yuan of welfare per million yuan"
+        )
+        print(f"  {scenario}: {per_million} ({cost})")
+    print(f"-> {args.out / 'compare.csv'}, {args.out / 'compare.png'}, {args.out / 'compare_costs.png'}")
     return 0
 
 

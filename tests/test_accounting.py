@@ -248,3 +248,35 @@ def test_outcomes_by_firm_kind_add_up_to_the_ledger_the_panel_and_the_trades(pan
         for kind in kinds:
             np.testing.assert_allclose(table[f"{side}_{kind}"], by_kind[kind], rtol=1e-9, atol=1e-9)
     assert (table[[f"sold_hours_{kind}" for kind in kinds]] > 0).all().all(), "every kind should trade here"
+
+
+def test_welfare_is_what_customers_paid_less_outside_inputs_interest_and_wear(panel_run):
+    economy, _, _ = panel_run
+    table = economy.datacollector.get_model_vars_dataframe().iloc[1:]
+    flows = economy.ledger.flows()
+    by_kind = flows.pivot_table(index="step", columns="kind", values="yuan", aggfunc="sum").fillna(0.0)
+    outside_inputs = (
+        flows.query("(payee == 'suppliers' and kind != 'machine purchase') or kind == 'interest'")
+        .groupby("step")["yuan"]
+        .sum()
+    )
+    invest = economy.params.investment
+    machines = table["capital_stock"] / invest.machine_hours_per_week
+    wear = machines * invest.machine_price_yuan / (52.0 * invest.machine_life_years)
+    expected = by_kind["order revenue"] - outside_inputs.reindex(by_kind.index, fill_value=0.0) - wear
+    np.testing.assert_allclose(table["welfare_yuan"], expected, rtol=1e-9)
+    government = flows.query("payer == 'government'").groupby("step")["yuan"].sum()
+    np.testing.assert_allclose(table["public_cost_yuan"], government.reindex(table.index, fill_value=0.0))
+    assert (table["public_cost_yuan"] > 0).all() and (table["welfare_yuan"] > 0).all()
+
+
+def test_the_public_cost_of_a_subsidy_policy_is_its_subsidies_and_benefits():
+    economy = SharedManufacturingModel(
+        load_scenario(SCENARIOS / "policies" / "digitalisation_subsidy.yaml", {"size.firms": 300}), seed=4
+    )
+    economy.run(12)
+    table = economy.datacollector.get_model_vars_dataframe()
+    subsidies = economy.ledger.flows().query("kind == 'digitalisation subsidy'")
+    assert subsidies["yuan"].sum() > 0, "the policy should have paid subsidies"
+    benefits = economy.ledger.flows().query("kind == 'benefit'")["yuan"].sum()
+    assert table["public_cost_yuan"].sum() == pytest.approx(subsidies["yuan"].sum() + benefits, rel=1e-12)

@@ -138,6 +138,35 @@ def test_comparing_a_scenario_with_itself_gives_exactly_zero_differences():
     assert len(set(comparison.seeds)) == 3
 
 
+def test_effects_per_million_yuan_of_public_cost_are_reported_only_where_a_policy_clearly_costs_more():
+    from model.experiments.comparison import Comparison, cost_effectiveness
+
+    rng = np.random.default_rng(0)
+
+    def runs(extra_cost: float, extra_welfare: float) -> list[pd.DataFrame]:
+        return [
+            pd.DataFrame(
+                {
+                    "public_cost_yuan": np.full(13, 1e6 + extra_cost + noise),
+                    "welfare_yuan": np.full(13, 5e7 + extra_welfare + 1e3 * noise / 1e4),
+                }
+            )
+            for noise in rng.normal(0.0, 1e4, 5)
+        ]
+
+    comparison = Comparison(
+        ["sharing", "cheap", "dear", "free"],
+        list(range(5)),
+        {"sharing": runs(0, 0), "cheap": runs(5e5, 2e6), "dear": runs(2e6, 1e6), "free": runs(0, 3e6)},
+    )
+    summary = comparison.summary(["public_cost_yuan", "welfare_yuan"])
+    ranking = cost_effectiveness(summary, "welfare_yuan")
+    assert ranking["scenario"].tolist() == ["cheap", "dear", "free"]
+    assert ranking["per_million_yuan"].iloc[:2].to_numpy() == pytest.approx([4e6, 5e5], rel=0.05)
+    assert np.isnan(ranking["per_million_yuan"].iloc[2])  # no extra cost: its effect is not bought
+    assert summary.loc[summary["scenario"] == "sharing", "per_million_yuan"].isna().all()
+
+
 def test_demand_shock_cuts_orders_only_while_it_lasts():
     base = load_scenario(SCENARIOS / "sharing.yaml", {"size.firms": 200})
     shocked = load_scenario(
@@ -349,6 +378,8 @@ def test_the_footer_states_the_window_actually_averaged(tmp_path, capsys):
     assert code == 0
     printed = capsys.readouterr().out
     assert "means of the last 4 weeks" in printed and "13 weeks" not in printed
+    assert "Welfare per million yuan" in printed and (tmp_path / "compare_costs.png").stat().st_size > 0
+    assert "per_million_yuan" in pd.read_csv(tmp_path / "compare.csv").columns
 
 
 def test_validate_checks_sweep_and_calibration_specs_and_whole_folders(tmp_path, capsys):

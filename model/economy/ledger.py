@@ -103,6 +103,26 @@ OPERATING = frozenset(
     }
 )
 
+# Kinds that are neither income nor a cost of producing it: capital moves (machines, loans, equity, write-offs),
+# profit paid out (dividends, draws, closing cash) and workers' spending. Welfare leaves them out, as national
+# accounts leave out the purchase of assets and the distribution of income.
+NOT_INCOME = frozenset(
+    {
+        "machine purchase",
+        "machine resale",
+        "loan",
+        "loan repayment",
+        "owners' equity",
+        "founder's savings",
+        "debt write-off",
+        "dividend",
+        "owner's draw",
+        "closing cash to founder",
+        "closing cash to owners",
+        "consumption",
+    }
+)
+
 _HOLDINGS = {"firms": "cash_yuan", "workers": "savings_yuan", "platforms": "cash_yuan"}
 
 
@@ -228,6 +248,21 @@ class Ledger:
     def week_total(self, kind: str) -> float:
         """Yuan paid this week as ``kind``."""
         return float(sum(yuan for (_, _, booked), yuan in self._week.items() if booked == kind))
+
+    def week_income(self, sector: str) -> float:
+        """``sector``'s inflows minus outflows this week, over the kinds that are income or its cost (yuan).
+
+        Leaves out the kinds in :data:`NOT_INCOME`.
+        """
+        income = 0.0
+        for (payer, payee, kind), yuan in self._week.items():
+            if kind not in NOT_INCOME:
+                income += (yuan if payee == sector else 0.0) - (yuan if payer == sector else 0.0)
+        return income
+
+    def week_paid_by(self, sector: str) -> float:
+        """All that ``sector`` paid this week (yuan)."""
+        return float(sum(yuan for (payer, _, _), yuan in self._week.items() if payer == sector))
 
     def week_gross(self) -> float:
         """All money paid this week (yuan): the scale against which the books must balance."""

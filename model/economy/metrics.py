@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .ledger import Ledger
+from .scenario import InvestmentParams
 from .state import (
     FLEXIBLE,
     INACTIVE,
@@ -115,6 +117,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
         }.items()
         for kind, kinds in zip(KIND_NAMES, ("large firms", "SMEs", "micro-businesses"), strict=True)
     },
+    "public_cost_yuan": (
+        "yuan/week",
+        "Everything the government paid this week: unemployment benefit and every subsidy of a policy.",
+    ),
+    "welfare_yuan": (
+        "yuan/week",
+        "Firms' profit after depreciation + workers' income + platforms' income - public cost: what customers "
+        "paid less the outside inputs, interest and machine wear it took (transfers cancel).",
+    ),
     "n_large": ("firms", "Active large firms."),
     "n_sme": ("firms", "Active SMEs."),
     "n_micro": ("firms", "Active micro-entrepreneurs."),
@@ -300,6 +311,26 @@ def measure_capital(firms: FirmTable, investment_yuan: float, entrants_yuan: flo
         "investment_by_entrants": float(entrants_yuan),
         "capital_stock": float((firms.installed_hours * firms.active).sum()),
     }
+
+
+def measure_welfare(ledger: Ledger, firms: FirmTable, params: InvestmentParams) -> dict[str, float]:
+    """``public_cost_yuan`` and ``welfare_yuan`` of the week, from its payments in ``ledger``.
+
+    Welfare is the sum of the inside sectors' income less what the government paid:
+    firms' income (every flow but the :data:`~model.economy.ledger.NOT_INCOME` kinds,
+    so operating profit plus subsidies less joining and upgrading costs) less the
+    wear of their machines (straight line: price / life, per installed machine),
+    workers' income (pay, benefits and training subsidies less training fees) and
+    platforms' income (commissions and fees; platforms have no costs yet). A
+    payment between them, or from the government, cancels out; what is left is
+    what customers paid less what outside suppliers and banks were paid and the
+    machines that wore out. Machine purchases are not charged when made but as they wear.
+    """
+    public_cost = ledger.week_paid_by("government")
+    machines = float((firms.machines.sum(axis=1) * firms.active).sum())
+    wear = machines * params.machine_price_yuan / (52.0 * params.machine_life_years)
+    income = sum(ledger.week_income(sector) for sector in ("firms", "workers", "platforms"))
+    return {"public_cost_yuan": public_cost, "welfare_yuan": income - wear - public_cost}
 
 
 def producers_per_order(firms: FirmTable, trades: Trades) -> float:

@@ -202,6 +202,7 @@ class SharedManufacturingModel(mesa.Model):
         self._entrants_investment = 0.0
         self.week_metrics.update(metrics.measure_population(self.firms, self.platforms))
         self.week_metrics.update(metrics.measure_labour(self.workers, self.labour_market))
+        self.week_metrics.update({"public_cost_yuan": 0.0, "welfare_yuan": 0.0})  # no payments before week 1
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_read_metric, name=name) for name in metrics.COLUMNS} | {"seed": "seed"}
         )
@@ -267,6 +268,7 @@ class SharedManufacturingModel(mesa.Model):
         self.week_metrics.update(metrics.measure_capital(self.firms, invested, self._entrants_investment))
         self.week_metrics.update(metrics.measure_population(self.firms, self.platforms, self.steps))
         self.week_metrics.update(metrics.measure_labour(self.workers, self.labour_market))
+        self.week_metrics.update(metrics.measure_welfare(self.ledger, self.firms, self.params.investment))
         self._market.record_week(trades, joined, left)
         self.last_trades = trades
         if books is not None:

@@ -24,9 +24,11 @@ from tqdm.auto import tqdm
 from ..economy.metrics import COLUMNS
 from ..economy.scenario import Scenario
 from .runs import run_scenario
-from .stats import mean_interval
+from .stats import Interval, mean_interval
 
 END_WEEKS = 13
+# Public cost, then the outcomes whose effect is set against it (the cost-effectiveness plane of `compare`).
+COST_METRICS = ("public_cost_yuan", "welfare_yuan", "unmet_demand_share")
 BOUNDED_UNITS = ("share", "HHI 0-1", "Gini 0-1")  # metrics that lie in [0, 1]; every other metric is >= 0
 
 
@@ -66,6 +68,7 @@ class Comparison:
         """
         rows = []
         first = self.labels[0]
+        extra_cost = self.extra_public_cost(weeks)
         for metric in metrics:
             values = self.end_values(metric, weeks)
             lowest, highest = metric_bounds(metric)
@@ -82,11 +85,19 @@ class Comparison:
                         "diff_mean": difference.mean,
                         "diff_low": difference.low,
                         "diff_high": difference.high,
+                        "per_million_yuan": _per_million(difference.mean, extra_cost.get(label)),
                         "seeds": level.n,
                         "end_weeks": weeks,
                     }
                 )
         return pd.DataFrame(rows)
+
+    def extra_public_cost(self, weeks: int = END_WEEKS) -> dict[str, Interval]:
+        """Per scenario after the first, its paired difference in ``public_cost_yuan`` (yuan/week, 95% CI)."""
+        if "public_cost_yuan" not in self.tables[self.labels[0]][0]:
+            return {}
+        cost = self.end_values("public_cost_yuan", weeks)
+        return {label: mean_interval(cost[label] - cost[self.labels[0]]) for label in self.labels[1:]}
 
     def band(self, metric: str) -> dict[str, pd.DataFrame]:
         """Per scenario, the weekly mean of a metric across seeds and its 95% interval (columns mean, low, high)."""
@@ -104,6 +115,43 @@ class Comparison:
                 }
             )
         return bands
+
+
+def cost_effectiveness(summary: pd.DataFrame, metric: str = "welfare_yuan") -> pd.DataFrame:
+    """Scenarios after the first, ranked by ``metric``'s difference per million yuan a week of extra public cost.
+
+    ``summary`` is :meth:`Comparison.summary` with ``metric`` and ``public_cost_yuan``
+    among its metrics. Columns: ``scenario``, ``extra_public_cost_yuan`` (with
+    ``_low``/``_high``), ``difference`` (with ``_low``/``_high``), ``per_million_yuan``;
+    scenarios with no clear extra cost (``per_million_yuan`` NaN) come last.
+    """
+    first = summary["scenario"].iloc[0]
+    rows = summary[summary["scenario"] != first]
+    cost = rows[rows["metric"] == "public_cost_yuan"].set_index("scenario")
+    effect = rows[rows["metric"] == metric].set_index("scenario")
+    table = pd.DataFrame(
+        {
+            "extra_public_cost_yuan": cost["diff_mean"],
+            "extra_public_cost_low": cost["diff_low"],
+            "extra_public_cost_high": cost["diff_high"],
+            "difference": effect["diff_mean"],
+            "difference_low": effect["diff_low"],
+            "difference_high": effect["diff_high"],
+            "per_million_yuan": effect["per_million_yuan"],
+        }
+    )
+    return table.sort_values("per_million_yuan", ascending=False, na_position="last").reset_index()
+
+
+def _per_million(difference: float, extra_cost: Interval | None) -> float:
+    """A metric's difference per million yuan a week of extra public cost; NaN unless that cost is clearly above 0.
+
+    A policy that costs the government nothing more, or whose extra cost is within
+    noise of zero, has no cost-effectiveness to report (its effect is not bought).
+    """
+    if extra_cost is None or not extra_cost.low > 0:
+        return float("nan")
+    return difference / (extra_cost.mean / 1e6)
 
 
 def scenario_labels(scenarios: Sequence[Scenario]) -> list[str]:

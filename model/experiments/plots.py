@@ -106,6 +106,47 @@ def comparison_figure(comparison, metrics: tuple[str, ...] = HEADLINE_METRICS, w
     return figure
 
 
+def cost_effectiveness_figure(rankings: Mapping[str, pd.DataFrame], reference: str) -> Figure:
+    """For each policy, its effect on each metric against its extra public cost (the cost-effectiveness plane).
+
+    ``rankings`` maps a metric to :func:`model.experiments.comparison.cost_effectiveness`
+    for it; ``reference`` names the scenario the policies are compared with. Both
+    axes are paired differences from it with their 95% intervals; a policy up and to
+    the left does more for less (for a metric where more is better).
+    """
+    figure, axes = plt.subplots(
+        1, len(rankings), figsize=(5.5 * len(rankings), 4.2), squeeze=False, layout="constrained"
+    )
+    for axis, (metric, table) in zip(axes.flat, rankings.items()):
+        axis.errorbar(
+            table["extra_public_cost_yuan"],
+            table["difference"],
+            xerr=[
+                table["extra_public_cost_yuan"] - table["extra_public_cost_low"],
+                table["extra_public_cost_high"] - table["extra_public_cost_yuan"],
+            ],
+            yerr=[table["difference"] - table["difference_low"], table["difference_high"] - table["difference"]],
+            fmt="o",
+            capsize=3,
+        )
+        for row in table.itertuples():
+            axis.annotate(
+                row.scenario,
+                (row.extra_public_cost_yuan, row.difference),
+                fontsize=7,
+                xytext=(4, 4),
+                textcoords="offset points",
+            )
+        axis.axhline(0.0, color="black", linewidth=0.8)
+        axis.axvline(0.0, color="black", linewidth=0.8)
+        axis.set_xlabel(f"extra public cost over {reference} (yuan/week)", fontsize=8)
+        axis.set_ylabel(f"difference in {metric} ({COLUMNS[metric][0]})", fontsize=8)
+        axis.set_title(f"{metric}: effect against public cost (95% CI)", fontsize=9)
+        axis.tick_params(labelsize=7)
+        axis.grid(alpha=0.3)
+    return figure
+
+
 KIND_COLOURS = {"large": "tab:red", "sme": "tab:blue", "micro": "tab:green", "platform": "black"}
 
 
