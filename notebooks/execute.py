@@ -43,6 +43,7 @@ def execute(path: Path, out: Path) -> float:
         notebook, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
     ).execute()
     seconds = time.perf_counter() - started
+    tidy_progress_bars(notebook)
     stamp = (
         f"*Executed copy of [`notebooks/{path.name}`](../../notebooks/{path.name}), run at full size on "
         f"{time.strftime('%Y-%m-%d')} from commit `{commit()}` in {seconds:.0f} s "
@@ -52,6 +53,32 @@ def execute(path: Path, out: Path) -> float:
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, out)
     return seconds
+
+
+def tidy_progress_bars(notebook) -> None:
+    """Keep only the last state of each progress bar: merge a cell's stream outputs, drop overwritten lines.
+
+    A progress bar redraws its line with carriage returns; a live notebook shows the
+    last drawing, but the saved copy would keep every one of them.
+    """
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        merged = []
+        for output in cell.outputs:
+            previous = merged[-1] if merged else None
+            same_stream = (
+                previous is not None and previous.output_type == "stream" and previous.name == output.get("name")
+            )
+            if output.output_type == "stream" and same_stream:
+                previous.text += output.text
+                continue
+            merged.append(output)
+        for output in merged:
+            if output.output_type == "stream":
+                lines = output.text.replace("\r\n", "\n").split("\n")
+                output.text = "\n".join(line.rsplit("\r", 1)[-1] for line in lines)
+        cell.outputs = merged
 
 
 def main(argv: list[str] | None = None) -> int:
