@@ -1,6 +1,6 @@
 """Run every teaching notebook at full size and keep a copy with its outputs, to read without running.
 
-    python notebooks/execute.py                 # all four, into docs/notebooks/
+    python notebooks/execute.py                 # all five, into docs/notebooks/
     python notebooks/execute.py 01_first_run    # one
 
 The notebooks themselves stay committed without outputs (tests/test_notebooks.py);
