@@ -280,3 +280,36 @@ def test_the_public_cost_of_a_subsidy_policy_is_its_subsidies_and_benefits():
     assert subsidies["yuan"].sum() > 0, "the policy should have paid subsidies"
     benefits = economy.ledger.flows().query("kind == 'benefit'")["yuan"].sum()
     assert table["public_cost_yuan"].sum() == pytest.approx(subsidies["yuan"].sum() + benefits, rel=1e-12)
+
+
+def test_platform_profit_is_commissions_and_fees_less_costs_and_reaches_their_cash():
+    economy = SharedManufacturingModel(
+        scenario(
+            size__firms=300,
+            platforms__count=2,
+            platforms__operating_cost_yuan_per_member_week=40.0,
+            platforms__operating_cost_share=0.01,
+        ),
+        seed=5,
+    )
+    profits, cash_changes, costs = [], [], []
+    for _ in range(15):
+        cash = economy.platforms.cash_yuan.copy()
+        economy.step()
+        cash_changes.append(economy.platforms.cash_yuan - cash)
+        profits.append(economy.week_metrics["platform_profit_yuan"])
+        costs.append(economy.ledger.week_total("platform operating cost"))
+        members_charged = (
+            economy.ledger.week_total("membership fee") / economy.params.platforms.membership_fee_yuan_per_week
+        )
+        expected = (
+            40.0 * members_charged
+            + 0.01 * economy.ledger.week_flows().query("kind == 'commission'")["yuan"].sum() / 0.05
+        )
+        assert costs[-1] == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(profits, [change.sum() for change in cash_changes], rtol=1e-9)
+    assert min(costs) > 0 and min(profits) < max(profits)
+    table = economy.datacollector.get_model_vars_dataframe()
+    traded = table["platform_value"] > 0
+    assert traded.any()
+    np.testing.assert_allclose(table.loc[traded, "commission_mean"], 0.05, rtol=1e-9)  # one rate, taken on value

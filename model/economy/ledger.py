@@ -53,6 +53,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "trade payment": ("firms", "firms", "a buyer pays a seller for delivered machine-hours"),
     "commission": ("firms", "platforms", "a seller's commission on a delivered platform trade"),
     "membership fee": ("firms", "platforms", "weekly fee of each platform membership"),
+    "platform operating cost": ("platforms", "suppliers", "a platform's cost of serving its members and trades"),
     "joining cost": ("firms", "suppliers", "digitalisation and onboarding to join a platform (gross)"),
     "search cost": ("firms", "suppliers", "contacting partners off-platform"),
     "upkeep": ("firms", "suppliers", "maintenance of every installed machine"),

@@ -81,6 +81,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "capital_stock": ("hours/week", "Installed capacity of all active firms (usable or not)."),
     "platform_members": ("firms", "Firms that belong to at least one platform."),
     "platform_hhi": ("HHI 0-1", "Concentration of delivered platform hours across platforms (0 if none)."),
+    "platform_profit_yuan": (
+        "yuan/week",
+        "Platforms' commissions and membership fees less their operating costs, summed over platforms.",
+    ),
+    "commission_mean": (
+        "share",
+        "Trade-weighted mean commission: commissions / value of delivered platform trades (0 without trade).",
+    ),
     "labour_force": ("workers", "People in the labour force: working, or searching (including those in training)."),
     "employment_permanent": ("workers", "Workers in permanent jobs."),
     "employment_flexible": ("workers", "Workers who worked a flexible task contract this week."),
@@ -184,6 +192,10 @@ def measure(
         **measure_limits(firms, deliveries),
         "platform_members": int((firms.membership & active[:, None]).any(axis=1).sum()) if platforms.n else 0,
         "platform_hhi": float(((delivered_hours / volume) ** 2).sum()) if volume > 0 else 0.0,
+        "platform_profit_yuan": float((platforms.profit_yuan * platforms.active).sum()) if platforms.n else 0.0,
+        "commission_mean": _ratio(float(platforms.commission_yuan.sum()), float(platforms.traded_value.sum()))
+        if platforms.n
+        else 0.0,
     }
 
 
@@ -321,7 +333,7 @@ def measure_welfare(ledger: Ledger, firms: FirmTable, params: InvestmentParams) 
     so operating profit plus subsidies less joining and upgrading costs) less the
     wear of their machines (straight line: price / life, per installed machine),
     workers' income (pay, benefits and training subsidies less training fees) and
-    platforms' income (commissions and fees; platforms have no costs yet). A
+    platforms' income (commissions and fees less operating costs). A
     payment between them, or from the government, cancels out; what is left is
     what customers paid less what outside suppliers and banks were paid and the
     machines that wore out. Machine purchases are not charged when made but as they wear.

@@ -325,6 +325,20 @@ class PlatformParams(Section):
     membership_fee_yuan_per_week: float = param(
         100.0, 0.0, 1e7, "yuan/week", "Weekly membership fee a firm pays each platform it belongs to."
     )
+    operating_cost_yuan_per_member_week: float = param(
+        0.0,
+        0.0,
+        1e7,
+        "yuan/week",
+        "A platform's weekly cost of serving one member (hosting, support, vetting); 0: not modelled.",
+    )
+    operating_cost_share: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share of trade value",
+        "A platform's cost of handling a delivered trade (payments, disputes), as a share of its value; 0: none.",
+    )
     join_cost_yuan: float = param(
         20000.0, 0.0, 1e9, "yuan", "One-off cost of joining a platform for a fully digital firm."
     )

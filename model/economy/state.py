@@ -202,7 +202,10 @@ class PlatformTable:
     traded_hours: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) this week, delivered
     traded_value: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) yuan this week
     commission_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) this week
-    cash_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) commissions and fees received so far
+    cash_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) commissions and fees less costs so far
+    fee_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) membership fees this week
+    operating_cost_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) paid this week
+    profit_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) commissions + fees - costs this week
 
     @property
     def n(self) -> int:

@@ -59,6 +59,9 @@ def create_platforms(scenario: Scenario, node_ids: np.ndarray) -> PlatformTable:
         traded_value=np.zeros(count),
         commission_yuan=np.zeros(count),
         cash_yuan=np.zeros(count),
+        fee_yuan=np.zeros(count),
+        operating_cost_yuan=np.zeros(count),
+        profit_yuan=np.zeros(count),
     )
 
 
@@ -112,7 +115,27 @@ def charge_fees(firms: FirmTable, platforms: PlatformTable, ledger: Ledger) -> n
     member, platform = np.nonzero(firms.membership & firms.active[:, None] & platforms.active[None, :])
     fee = platforms.membership_fee[platform]
     ledger.pay("membership fee", "firms", "platforms", fee, payer_rows=member, payee_rows=platform)
+    platforms.fee_yuan[:] = np.bincount(platform, weights=fee, minlength=platforms.n)
     return np.bincount(member, weights=fee, minlength=firms.n)
+
+
+def pay_operating_costs(firms: FirmTable, platforms: PlatformTable, scenario: Scenario, ledger: Ledger) -> None:
+    """Each platform in service pays its week's operating cost to its suppliers, and books its profit.
+
+    The cost is ``operating_cost_yuan_per_member_week`` for each member plus
+    ``operating_cost_share`` of the value of the week's delivered trades; profit is
+    commissions plus membership fees less that cost (in ``platforms.profit_yuan``).
+    Call it after :func:`record_platform_week`, which sets the week's trade value.
+    """
+    if platforms.n == 0:
+        return
+    params = scenario.platforms
+    members = (firms.membership & firms.active[:, None]).sum(axis=0)
+    cost = params.operating_cost_yuan_per_member_week * members + params.operating_cost_share * platforms.traded_value
+    cost *= platforms.active
+    ledger.pay("platform operating cost", "platforms", "suppliers", cost, payer_rows=np.arange(platforms.n))
+    platforms.operating_cost_yuan[:] = cost
+    platforms.profit_yuan[:] = platforms.commission_yuan + platforms.fee_yuan - cost
 
 
 def apply_parameters(platforms: PlatformTable, scenario: Scenario) -> None:
