@@ -248,6 +248,7 @@ class SharedManufacturingModel(mesa.Model):
         revenue = accounts.settle(firms, workers, delivered, traded, worked, fees, plan.offer_hours, params, ledger)
         platforms.record_platform_week(firms, market, traded.trades, traded.platform_week, params)
         platforms.pay_operating_costs(firms, market, params, ledger)
+        platforms.review_prices(market, week, params)
         self.week_metrics = metrics.measure(firms, market, traded.trades, delivered)
         self.week_metrics.update(metrics.measure_by_kind(firms, revenue))
 

@@ -320,7 +320,32 @@ class NetworkParams(Section):
 class PlatformParams(Section):
     count: int = param(1, 0, 64, "platforms", "Number of competing capacity-sharing platforms.", setup=True)
     commission_rate: float = param(
-        0.05, 0.0, 1.0, "share of trade value", "Platform commission, taken from the seller's receipts."
+        0.05,
+        0.0,
+        1.0,
+        "share of trade value",
+        "Platform commission, taken from the seller's receipts (under learning pricing, where platforms start).",
+    )
+    pricing: Literal["fixed", "learning"] = param(
+        "fixed",
+        None,
+        None,
+        "",
+        "fixed: the commission is commission_rate; learning: each platform tries its commission a step above and "
+        "below (A-B-B-A trial phases) and moves it a step towards the side that earned more.",
+    )
+    commission_cap: float = param(
+        1.0, 0.0, 1.0, "share of trade value", "Highest commission a regulator allows (1: no cap); binds either way."
+    )
+    price_trial_weeks: int = param(
+        4, 1, 520, "weeks", "Length of each of the four trial phases of learning pricing (a move every 4 phases)."
+    )
+    commission_step: float = param(
+        0.005,
+        0.0,
+        0.5,
+        "share of trade value",
+        "How far above and below its commission a platform under learning pricing tries, and moves.",
     )
     membership_fee_yuan_per_week: float = param(
         100.0, 0.0, 1e7, "yuan/week", "Weekly membership fee a firm pays each platform it belongs to."

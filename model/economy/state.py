@@ -206,6 +206,8 @@ class PlatformTable:
     fee_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) membership fees this week
     operating_cost_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) paid this week
     profit_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) commissions + fees - costs this week
+    commission_base: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) learning pricing: the list price
+    trial_profit_yuan: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))  # (P, 4) per trial phase
 
     @property
     def n(self) -> int:

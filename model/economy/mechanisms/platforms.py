@@ -32,14 +32,20 @@ import numpy as np
 from ..ledger import Ledger
 from ..scenario import Scenario
 from ..state import FirmTable, PartnerEdges, PlatformTable, PlatformWeek, Trades
+from .demand import cycle_factor
 from .labour import marginal_labour_cost
+
+# Learning pricing's four trial phases: a step above the list commission, below, below, above.
+TRIAL_SIGNS = (1.0, -1.0, -1.0, 1.0)
 
 
 def create_platforms(scenario: Scenario, node_ids: np.ndarray) -> PlatformTable:
     """Identical platforms at launch, with no members and the launch fill belief."""
     params = scenario.platforms
     count = node_ids.size
-    commission = np.full(count, params.commission_rate)
+    base = np.full(count, min(params.commission_rate, params.commission_cap))
+    trial = TRIAL_SIGNS[0] * params.commission_step if params.pricing == "learning" else 0.0
+    commission = np.clip(base + trial, 0.0, params.commission_cap)
     firm_value = scenario.demand.order_value_yuan_per_hour
     firm_cost = scenario.firms.production_cost_yuan_per_hour + marginal_labour_cost(scenario.labour)
     return PlatformTable(
@@ -62,6 +68,8 @@ def create_platforms(scenario: Scenario, node_ids: np.ndarray) -> PlatformTable:
         fee_yuan=np.zeros(count),
         operating_cost_yuan=np.zeros(count),
         profit_yuan=np.zeros(count),
+        commission_base=base,
+        trial_profit_yuan=np.zeros((count, 4)),
     )
 
 
@@ -138,10 +146,43 @@ def pay_operating_costs(firms: FirmTable, platforms: PlatformTable, scenario: Sc
     platforms.profit_yuan[:] = platforms.commission_yuan + platforms.fee_yuan - cost
 
 
+def review_prices(platforms: PlatformTable, week: int, scenario: Scenario) -> None:
+    """Under learning pricing, each platform tries its commission a step above and below, and moves towards the better.
+
+    In four phases of ``price_trial_weeks`` a platform charges its list commission
+    plus a step, minus a step, minus, plus (an A-B-B-A trial: a market that grows
+    steadily, as adoption spreads, favours neither side), adding up its profit in
+    each phase divided by the common demand cycle (it knows the season). After the
+    fourth phase it moves its list commission a step towards the side that earned
+    more (none on a tie), within ``[0, commission_cap]``; members answer through
+    their own membership reviews, switching and multi-homing. Fixed pricing does
+    nothing.
+    """
+    params = scenario.platforms
+    if params.pricing != "learning" or platforms.n == 0:
+        return
+    phase_weeks, step = params.price_trial_weeks, params.commission_step
+    phase = (week // phase_weeks) % 4
+    platforms.trial_profit_yuan[:, phase] += platforms.profit_yuan / cycle_factor(week, scenario.demand)
+    if (week + 1) % phase_weeks:
+        return
+    if phase == 3:
+        trial = platforms.trial_profit_yuan
+        above, below = trial[:, 0] + trial[:, 3], trial[:, 1] + trial[:, 2]
+        platforms.commission_base += step * np.sign(above - below) * platforms.active
+        np.clip(platforms.commission_base, 0.0, params.commission_cap, out=platforms.commission_base)
+        trial[:] = 0.0
+    trial_step = step * TRIAL_SIGNS[(phase + 1) % 4]
+    np.clip(platforms.commission_base + trial_step, 0.0, params.commission_cap, out=platforms.commission_rate)
+
+
 def apply_parameters(platforms: PlatformTable, scenario: Scenario) -> None:
     """Platform terms after a change of parameters; a platform with no history re-advertises its launch price."""
     params = scenario.platforms
-    platforms.commission_rate[:] = params.commission_rate
+    if params.pricing == "fixed":
+        platforms.commission_rate[:] = params.commission_rate
+    np.minimum(platforms.commission_base, params.commission_cap, out=platforms.commission_base)
+    np.minimum(platforms.commission_rate, params.commission_cap, out=platforms.commission_rate)
     platforms.membership_fee[:] = params.membership_fee_yuan_per_week
     platforms.infrastructure_quality[:] = params.infrastructure_quality
     platforms.credit_system[:] = params.credit_system
