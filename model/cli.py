@@ -517,7 +517,8 @@ def _compare_command(args: argparse.Namespace) -> int:
     window = min(args.window, played)
     print(f"\n{args.seeds} seeds per scenario; values are means of the last {window} weeks of each run.")
     ranking = rankings["welfare_yuan"].set_index("scenario")
-    print(f"\nWelfare per million yuan a week of extra public cost, against {comparison.labels[0]}:")
+    if len(ranking):
+        print(f"\nWelfare per million yuan a week of extra public cost, against {comparison.labels[0]}:")
     for scenario, row in ranking.iterrows():
         cost = f"extra public cost {_format_number(row['extra_public_cost_yuan'])} yuan/week"
         per_million = (
