@@ -64,3 +64,30 @@ def test_a_platform_alone_learns_to_charge_more_than_it_started_with(seed):
     economy = SharedManufacturingModel(scenario(platforms__pricing="learning"), seed=seed)
     economy.run(156)
     assert economy.platforms.commission_rate[0] > 0.05 + 1e-9
+
+
+def test_switching_learning_on_mid_run_starts_from_the_commission_then_in_force():
+    base = scenario(size__firms=200)
+    switched = base.model_copy(
+        update={
+            "interventions": [
+                *base.interventions,
+                *type(base)
+                .model_validate(
+                    {
+                        "interventions": [
+                            {"at": 3, "set": {"platforms.commission_rate": 0.08}},
+                            {"at": 6, "set": {"platforms.pricing": "learning", "platforms.price_trial_weeks": 1}},
+                        ]
+                    }
+                )
+                .interventions,
+            ]
+        }
+    )
+    economy = SharedManufacturingModel(switched, seed=1)
+    economy.run(5)
+    assert economy.platforms.commission_rate[0] == pytest.approx(0.08)  # fixed, after the change at week 3
+    economy.run(1)  # week 6: learning from the list commission then in force, trying a step away from it
+    assert economy.platforms.commission_base[0] == pytest.approx(0.08)
+    assert abs(economy.platforms.commission_rate[0] - 0.08) == pytest.approx(0.005)

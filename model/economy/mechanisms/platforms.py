@@ -179,8 +179,9 @@ def review_prices(platforms: PlatformTable, week: int, scenario: Scenario) -> No
 def apply_parameters(platforms: PlatformTable, scenario: Scenario) -> None:
     """Platform terms after a change of parameters; a platform with no history re-advertises its launch price."""
     params = scenario.platforms
-    if params.pricing == "fixed":
+    if params.pricing == "fixed":  # and learning, if switched on later, starts from it
         platforms.commission_rate[:] = params.commission_rate
+        platforms.commission_base[:] = params.commission_rate
     np.minimum(platforms.commission_base, params.commission_cap, out=platforms.commission_base)
     np.minimum(platforms.commission_rate, params.commission_cap, out=platforms.commission_rate)
     platforms.membership_fee[:] = params.membership_fee_yuan_per_week
