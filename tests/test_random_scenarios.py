@@ -9,15 +9,25 @@ from __future__ import annotations
 
 import math
 import time
+from typing import get_args
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from model import ScenarioError, SharedManufacturingModel, load_scenario
-from model.economy.scenario import parameters
+from model.economy.scenario import Scenario, parameters
 
 DRAWN = [row for row in parameters() if row["key"] not in ("size.firms", "steps") and row["min"] is not None]
 CHOICES = [row for row in parameters() if isinstance(row["default"], bool | str)]
+
+
+def options(key: str) -> tuple[str, ...]:
+    """The named options a string parameter allows, from its type in the scenario schema."""
+    *sections, name = key.split(".")
+    section = Scenario
+    for part in sections:
+        section = section.model_fields[part].annotation
+    return get_args(section.model_fields[name].annotation)
 
 
 def value_of(row: dict, unit: float):
@@ -36,7 +46,7 @@ def value_of(row: dict, unit: float):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     units=st.lists(st.floats(0.0, 1.0), min_size=len(DRAWN), max_size=len(DRAWN)),
-    picks=st.lists(st.integers(0, 1), min_size=len(CHOICES), max_size=len(CHOICES)),
+    picks=st.lists(st.integers(0, 1), min_size=len(CHOICES), max_size=len(CHOICES)),  # every option list has 2
     seed=st.integers(0, 1000),
 )
 def test_every_valid_scenario_builds_in_seconds_at_300_firms(units, picks, seed):
@@ -44,8 +54,8 @@ def test_every_valid_scenario_builds_in_seconds_at_300_firms(units, picks, seed)
     for row, pick in zip(CHOICES, picks):
         if isinstance(row["default"], bool):
             overrides[row["key"]] = bool(pick)
-        else:  # the one string choice: how workers and openings meet
-            overrides[row["key"]] = ("urn_ball", "cobb_douglas")[pick]
+        else:  # a named option (how workers and openings meet, how platforms price)
+            overrides[row["key"]] = options(row["key"])[pick]
     overrides["size.firms"] = 300
     try:
         scenario = load_scenario(None, overrides)
