@@ -204,7 +204,6 @@ class PlatformTable:
     commission_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) this week
     cash_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) commissions and fees less costs so far
     fee_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) membership fees this week
-    operating_cost_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) paid this week
     profit_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) commissions + fees - costs this week
     commission_base: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) learning pricing: the list price
     trial_profit_yuan: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))  # (P, 4) per trial phase

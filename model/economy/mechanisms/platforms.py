@@ -66,7 +66,6 @@ def create_platforms(scenario: Scenario, node_ids: np.ndarray) -> PlatformTable:
         commission_yuan=np.zeros(count),
         cash_yuan=np.zeros(count),
         fee_yuan=np.zeros(count),
-        operating_cost_yuan=np.zeros(count),
         profit_yuan=np.zeros(count),
         commission_base=base,
         trial_profit_yuan=np.zeros((count, 4)),
@@ -142,7 +141,6 @@ def pay_operating_costs(firms: FirmTable, platforms: PlatformTable, scenario: Sc
     cost = params.operating_cost_yuan_per_member_week * members + params.operating_cost_share * platforms.traded_value
     cost *= platforms.active
     ledger.pay("platform operating cost", "platforms", "suppliers", cost, payer_rows=np.arange(platforms.n))
-    platforms.operating_cost_yuan[:] = cost
     platforms.profit_yuan[:] = platforms.commission_yuan + platforms.fee_yuan - cost
 
 
