@@ -79,6 +79,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "digitalisation subsidy": ("government", "firms", "the subsidised share of a platform's joining cost"),
     "digital upgrading": ("firms", "suppliers", "a project that raises a firm's digital readiness (gross)"),
     "upgrading subsidy": ("government", "firms", "the subsidised share of a digital upgrading project"),
+    "platform audit": ("government", "suppliers", "the regulator's audits of platform trades"),
     "training fee": ("workers", "suppliers", "the cost of retraining (gross)"),
     "training subsidy": ("government", "workers", "the subsidised share of the training fee"),
     "consumption": ("workers", "consumption", "what workers spend of their income"),

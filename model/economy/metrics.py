@@ -60,6 +60,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
         "Output-weighted mean Herfindahl index of each firm's production across process types.",
     ),
     "failed_trade_share": ("share", "Share of matched traded hours that failed (defect or non-delivery)."),
+    "platform_failed_share": ("share", "Share of hours matched on platforms that failed."),
+    "owner_sales_share": (
+        "share",
+        "Share of the hours delivered on platforms owned by a firm that their owners sold (0 if none is owned).",
+    ),
     "demand_hours": ("hours/week", "Ordered hours this week (new orders plus backlog)."),
     "capacity_hours": ("hours/week", "Machine-hours firms could run this week (installed and usable)."),
     "unmet_hours": ("hours/week", "Ordered hours not served this week."),
@@ -173,6 +178,11 @@ def measure(
         minlength=platforms.n,
     )
     volume = delivered_hours.sum()
+    matched_on_platform = trades.platform >= 0
+    platform_matched = float(trades.hours[matched_on_platform].sum())
+    platform_failed = float(trades.hours[matched_on_platform & trades.failed].sum())
+    owner = platforms.owner[np.maximum(trades.platform, 0)] if platforms.n else np.full(trades.hours.size, -1)
+    on_owned = on_platform & (owner >= 0)
 
     return {
         "utilisation_mean": _ratio(used_total, capacity.sum()),
@@ -189,6 +199,10 @@ def measure(
         "outsourcing_ratio": _ratio(bought_total, own_total + bought_total),
         "specialisation_index": _ratio((concentration * output[producing]).sum(), output[producing].sum()),
         "failed_trade_share": _ratio(matched_hours - shared_hours, matched_hours),
+        "platform_failed_share": _ratio(platform_failed, platform_matched),
+        "owner_sales_share": _ratio(
+            float(trades.hours[on_owned & (trades.seller == owner)].sum()), float(trades.hours[on_owned].sum())
+        ),
         **measure_limits(firms, deliveries),
         "platform_members": int((firms.membership & active[:, None]).any(axis=1).sum()) if platforms.n else 0,
         "platform_hhi": float(((delivered_hours / volume) ** 2).sum()) if volume > 0 else 0.0,

@@ -49,6 +49,7 @@ from .mechanisms import (
     platforms,
     production,
     shocks,
+    supervision,
     trade,
 )
 from .panel import FirmPanel
@@ -176,6 +177,7 @@ class SharedManufacturingModel(mesa.Model):
             scenario, np.array([agent.unique_id for agent in self.platform_agents], np.int64)
         )
         production.expect_orders(self.firms)
+        supervision.assign_owners(self.firms, self.platforms, scenario)
         platforms.launch_memberships(self.firms, self.platforms, scenario)
         self.sector_shock = np.zeros(scenario.size.process_types)
         standard = self.firms.kind != MICRO
@@ -247,6 +249,7 @@ class SharedManufacturingModel(mesa.Model):
         fees = platforms.charge_fees(firms, market, ledger)
         revenue = accounts.settle(firms, workers, delivered, traded, worked, fees, plan.offer_hours, params, ledger)
         platforms.record_platform_week(firms, market, traded.trades, traded.platform_week, params)
+        supervision.audit_trades(firms, traded.trades, params, draws("supervision")("audits"), ledger)
         platforms.pay_operating_costs(firms, market, params, ledger)
         platforms.review_prices(market, week, params)
         self.week_metrics = metrics.measure(firms, market, traded.trades, delivered)

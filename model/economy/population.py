@@ -168,6 +168,8 @@ def draw_firms(
         platform_surplus_ewma=zeros(n_platforms),
         sales_record=zeros(),
         failure_record=zeros(),
+        audited_sales=zeros(),
+        audited_failures=zeros(),
         unmet_ewma=zeros(k),
         bought_ewma=zeros(k),
         used_ewma=zeros(k),

@@ -1,7 +1,7 @@
 """Scenario schema: every parameter of the economy, declared once.
 
 A scenario lists only what differs from the defaults below, grouped in sections
-(``size``, ``firms``, ``demand``, ``network``, ``platforms``, ``investment``,
+(``size``, ``firms``, ``demand``, ``network``, ``platforms``, ``supervision``, ``investment``,
 ``labour``, ``occupation``, ``shocks``), plus ``interventions``: changes during
 the run. Each parameter is declared once, here, with its default, its allowed
 range, its unit and a one-line meaning; the ``params`` table, the JSON Schema and
@@ -465,6 +465,42 @@ class PlatformParams(Section):
         "share/year",
         "Share of its digital readiness a firm loses each year as technology moves on, unless it upgrades.",
     )
+    owned_platforms: int = param(
+        0,
+        0,
+        64,
+        "platforms",
+        "How many platforms (the first ones) each belong to a large firm, the biggest first; an owner is a "
+        "member of its platform from launch and never leaves it.",
+        setup=True,
+    )
+    self_preferencing: bool = param(
+        False,
+        None,
+        None,
+        "",
+        "An owned platform shows buyers its owner's idle hours first: they clear against the owner's asks before "
+        "anyone else's.",
+    )
+
+
+class SupervisionParams(Section):
+    """A regulator that audits platform trades (with cloud and big-data tools) and polices self-preferencing."""
+
+    audit_share: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share of trades",
+        "Share of platform trades the regulator audits; an audited trade's outcome enters a public record that "
+        "every platform's credit system reads in full.",
+    )
+    audit_cost_yuan: float = param(
+        300.0, 0.0, 1e7, "yuan/trade", "What one audit costs the government (inspectors, data systems)."
+    )
+    forbid_self_preferencing: bool = param(
+        False, None, None, "", "The regulator forbids owned platforms to put their owner's offers first."
+    )
 
 
 class InvestmentParams(Section):
@@ -736,6 +772,9 @@ class Scenario(Section):
     )
     platforms: PlatformParams = Field(
         default_factory=PlatformParams, description="Capacity-sharing platforms and adoption."
+    )
+    supervision: SupervisionParams = Field(
+        default_factory=SupervisionParams, description="Public supervision of platforms: audits and conduct rules."
     )
     investment: InvestmentParams = Field(default_factory=InvestmentParams, description="Buying and selling machines.")
     labour: LabourParams = Field(default_factory=LabourParams, description="Workers, wages, hiring and training.")

@@ -370,7 +370,7 @@ def _check_interventions(scenario: Scenario, origin: Mapping[str, str], source: 
 
 
 def _check_references(scenario: Scenario, origin: Mapping[str, str], source: str) -> list[ScenarioProblem]:
-    """Shocks must name a process type and a platform that exist."""
+    """Shocks must name a process type and a platform that exist; only existing platforms can be owned."""
     problems = []
     disruption, outage = scenario.shocks.supply_disruption, scenario.shocks.platform_outage
     if disruption.weeks and disruption.process_type >= scenario.size.process_types:
@@ -391,6 +391,16 @@ def _check_references(scenario: Scenario, origin: Mapping[str, str], source: str
                 key,
                 outage.platform,
                 f"expected a platform below platforms.count ({scenario.platforms.count})",
+            )
+        )
+    if scenario.platforms.owned_platforms > scenario.platforms.count:
+        key = "platforms.owned_platforms"
+        problems.append(
+            ScenarioProblem(
+                origin.get(key, source),
+                key,
+                scenario.platforms.owned_platforms,
+                f"expected at most platforms.count ({scenario.platforms.count}) owned platforms",
             )
         )
     return problems

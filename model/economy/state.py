@@ -72,6 +72,8 @@ class FirmTable:
     platform_surplus_ewma: np.ndarray  # (N, P) yuan/week gained through each platform
     sales_record: np.ndarray  # (N,) platform trades the firm has sold (for its credit record)
     failure_record: np.ndarray  # (N,) of which failed
+    audited_sales: np.ndarray  # (N,) platform trades the regulator audited (a public record)
+    audited_failures: np.ndarray  # (N,) of which failed
     unmet_ewma: np.ndarray  # (N, K) hours/week of orders unserved for want of machines (not of workers)
     bought_ewma: np.ndarray  # (N, K) hours/week bought from others
     used_ewma: np.ndarray  # (N, K) hours/week of own capacity used
@@ -207,6 +209,7 @@ class PlatformTable:
     profit_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) commissions + fees - costs this week
     commission_base: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) learning pricing: the list price
     trial_profit_yuan: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))  # (P, 4) per trial phase
+    owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (P,) owning firm's row (-1: none)
 
     @property
     def n(self) -> int:

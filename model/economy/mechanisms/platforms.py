@@ -69,6 +69,7 @@ def create_platforms(scenario: Scenario, node_ids: np.ndarray) -> PlatformTable:
         profit_yuan=np.zeros(count),
         commission_base=base,
         trial_profit_yuan=np.zeros((count, 4)),
+        owner=np.full(count, -1, np.int64),
     )
 
 
@@ -358,6 +359,7 @@ def _review(
             member
             & (tenure[:, p] >= params.min_tenure_weeks)
             & (firms.platform_surplus_ewma[rows, p] < platforms.membership_fee[p])
+            & (rows != platforms.owner[p])  # an owner stays on its own platform
         )
         if ledger is None:
             leave[:] = False

@@ -36,6 +36,7 @@ import numpy as np
 from ..ledger import Ledger
 from ..scenario import Scenario
 from ..state import MICRO, FirmTable, PartnerEdges, PlatformTable, PlatformWeek, ProductionPlan, Trades, TradeWeek
+from . import supervision
 from .auction import Clearing, double_auction
 
 
@@ -126,6 +127,30 @@ def trade_with_partners(
     return trades, search_cost
 
 
+def _platform_trades(
+    buyer: np.ndarray,
+    seller: np.ndarray,
+    process: int,
+    hours: np.ndarray,
+    price: float,
+    commission: float,
+    platform: int,
+) -> Trades:
+    """One auction's dispatched trades, all at its price, none failed yet."""
+    size = hours.size
+    return Trades(
+        buyer=buyer,
+        seller=seller,
+        process=np.full(size, process, np.int64),
+        hours=hours,
+        price=np.full(size, price),
+        commission_yuan=commission * price * hours,
+        platform=np.full(size, platform, np.int64),
+        link=np.full(size, -1, np.int64),
+        failed=np.zeros(size, bool),
+    )
+
+
 def _restore_trust(edges: PartnerEdges, recovery: float) -> None:
     edges.trust += recovery * (1.0 - edges.trust)
 
@@ -157,16 +182,20 @@ def _asks(
 def estimated_failure_rate(firms: FirmTable, platforms: PlatformTable, scenario: Scenario) -> np.ndarray:
     """(N, P) failure rate each platform's credit system attributes to each seller.
 
-    The public record is a Beta-binomial posterior from the firm's platform sales;
-    a platform with credit-system strength ``s`` sees ``s`` of it and assumes the
-    population mean for the rest.
+    The record is a Beta-binomial posterior from the firm's platform sales; a
+    platform with credit-system strength ``s`` sees ``s`` of it, and for the rest
+    reads the regulator's record of audited trades (the same posterior from audited
+    sales only; the population mean where nothing was audited, see
+    :mod:`model.economy.mechanisms.supervision`).
     """
     params = scenario.firms
     prior_fail = params.failure_rate_mean * params.failure_rate_concentration
     prior_total = params.failure_rate_concentration
     posterior = (firms.failure_record + prior_fail) / (firms.sales_record + prior_total)
+    audited = (firms.audited_failures + prior_fail) / (firms.audited_sales + prior_total)
+    audited = np.where(firms.audited_sales > 0, audited, params.failure_rate_mean)
     strength = platforms.credit_system[None, :]
-    return strength * posterior[:, None] + (1.0 - strength) * params.failure_rate_mean
+    return strength * posterior[:, None] + (1.0 - strength) * audited[:, None]
 
 
 def design_value_kept(scenario: Scenario) -> float:
@@ -223,6 +252,10 @@ def clear_platforms(
     (``platforms.asks_reflect_load``; off, all hours carry labour), each grossed up
     by the commission and its credit record. So an idle firm asks less than a busy one.
 
+    On a platform whose owner self-preferences (:func:`supervision.prefers_owner`),
+    buyers first clear against the owner's asks alone, at that auction's price, and
+    what they still need then clears against everyone else's.
+
     Platforms clear in a random order each week, so that no platform is
     systematically first in line for multi-homing firms. If ``books`` is a list,
     each auction's :class:`OrderBook` is appended to it (for teaching and checks).
@@ -235,6 +268,7 @@ def clear_platforms(
         return Trades.empty(), week
     estimated_fail = estimated_failure_rate(firms, platforms, scenario)
     blacklist = scenario.platforms.blacklist_failure_rate
+    preferred = supervision.prefers_owner(platforms, scenario)
     parts = []
     for p in rng.permutation(n_platforms):
         commission = platforms.commission_rate[p]
@@ -261,44 +295,38 @@ def clear_platforms(
             bid_hours = efficiency * member_need[buyers]
             sellers, ask_price, ask_hours = _asks(firms, plan, members, sellers, process, ask_markup, scenario)
             ask_hours *= efficiency
-            result = double_auction(bid_price, bid_hours, ask_price, ask_hours)
-            if books is not None:
-                books.append(
-                    OrderBook(
-                        int(p),
-                        process,
-                        members[buyers],
-                        bid_price,
-                        bid_hours,
-                        members[sellers],
-                        ask_price,
-                        ask_hours,
-                        result,
+            # A self-preferencing platform clears buyers against its owner's asks first, then against the rest.
+            owners = members[sellers] == platforms.owner[p]
+            stages = (owners, ~owners) if preferred[p] and owners.any() else (slice(None),)
+            for stage in stages:
+                result = double_auction(bid_price, bid_hours, ask_price[stage], ask_hours[stage])
+                if books is not None:
+                    books.append(
+                        OrderBook(
+                            int(p),
+                            process,
+                            members[buyers],
+                            bid_price,
+                            bid_hours,
+                            members[sellers[stage]],
+                            ask_price[stage],
+                            ask_hours[stage],
+                            result,
+                        )
                     )
-                )
-            if not result.traded:
-                continue
-            dispatched = result.hours >= scenario.platforms.min_order_hours  # smaller orders are not worth one
-            hours = result.hours[dispatched]
-            buyer = members[buyers[result.buyer[dispatched]]]
-            seller = members[sellers[result.seller[dispatched]]]
-            np.subtract.at(need_hours[:, process], buyer, hours)
-            np.subtract.at(offer_hours[:, process], seller, hours)
-            week.matched_hours[p] += hours.sum()
-            size = hours.size
-            parts.append(
-                Trades(
-                    buyer=buyer,
-                    seller=seller,
-                    process=np.full(size, process, np.int64),
-                    hours=hours,
-                    price=np.full(size, result.price),
-                    commission_yuan=commission * result.price * hours,
-                    platform=np.full(size, p, np.int64),
-                    link=np.full(size, -1, np.int64),
-                    failed=np.zeros(size, bool),
-                )
-            )
+                if not result.traded:
+                    continue
+                dispatched = result.hours >= scenario.platforms.min_order_hours  # smaller orders are not worth one
+                hours = result.hours[dispatched]
+                buyer = members[buyers[result.buyer[dispatched]]]
+                seller = members[sellers[stage][result.seller[dispatched]]]
+                np.subtract.at(need_hours[:, process], buyer, hours)
+                np.subtract.at(offer_hours[:, process], seller, hours)
+                if len(stages) > 1:
+                    served = np.bincount(result.buyer[dispatched], hours, minlength=bid_hours.size)
+                    bid_hours = np.maximum(bid_hours - served, 0.0)
+                week.matched_hours[p] += hours.sum()
+                parts.append(_platform_trades(buyer, seller, process, hours, result.price, commission, int(p)))
     np.maximum(need_hours, 0.0, out=need_hours)
     np.maximum(offer_hours, 0.0, out=offer_hours)
     trades = Trades.concat(parts)
