@@ -79,6 +79,8 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "digitalisation subsidy": ("government", "firms", "the subsidised share of a platform's joining cost"),
     "digital upgrading": ("firms", "suppliers", "a project that raises a firm's digital readiness (gross)"),
     "upgrading subsidy": ("government", "firms", "the subsidised share of a digital upgrading project"),
+    "platform launch": ("owners", "suppliers", "investors' outlay to launch a platform that enters the market"),
+    "platform closing cash": ("platforms", "owners", "an exiting platform's remaining cash, to its investors"),
     "platform audit": ("government", "suppliers", "the regulator's audits of platform trades"),
     "training fee": ("workers", "suppliers", "the cost of retraining (gross)"),
     "training subsidy": ("government", "workers", "the subsidised share of the training fee"),
@@ -121,6 +123,8 @@ NOT_INCOME = frozenset(
         "owner's draw",
         "closing cash to founder",
         "closing cash to owners",
+        "platform launch",
+        "platform closing cash",
         "consumption",
     }
 )

@@ -50,7 +50,9 @@ class MarketGraph:
             for row, (node, kind) in enumerate(zip(firms.node_id.tolist(), firms.kind.tolist()))
         )
         self._graph.add_nodes_from(
-            (int(node), {"kind": "platform", "row": row}) for row, node in enumerate(platforms.node_id.tolist())
+            (int(node), {"kind": "platform", "row": row})
+            for row, node in enumerate(platforms.node_id.tolist())
+            if node >= 0  # rows kept for entrant platforms get their node when they enter
         )
         self._firm_nodes = firms.node_id
         self._platform_nodes = platforms.node_id
@@ -75,6 +77,13 @@ class MarketGraph:
         new_codes = partner_buyer.astype(np.int64) * _PAIR_BASE + partner_seller
         self._partner_code = np.concatenate([self._partner_code, new_codes])
         self._partner_totals = np.concatenate([self._partner_totals, np.zeros((3, new_codes.size))], axis=1)
+
+    def add_platforms(self, platforms: PlatformTable, rows: np.ndarray) -> None:
+        """Platforms that entered at ``rows`` become nodes."""
+        self._graph.add_nodes_from(
+            (int(platforms.node_id[row]), {"kind": "platform", "row": int(row)}) for row in rows.tolist()
+        )
+        self._platform_nodes = platforms.node_id
 
     def record_week(self, trades: Trades, joined: np.ndarray, left: np.ndarray) -> None:
         """Add this week's delivered trades and membership changes (``(firm row, platform row)`` pairs)."""

@@ -46,6 +46,7 @@ from .mechanisms import (
     investment,
     labour,
     occupation,
+    platform_entry,
     platforms,
     production,
     shocks,
@@ -163,9 +164,8 @@ class SharedManufacturingModel(mesa.Model):
         self._agent_numbers = itertools.count(1)
         self.streams = RandomStreams(self.seed)
 
-        self.firms = create_firms(
-            scenario, scenario.platforms.count, lambda name: self.streams.stream(f"population.{name}")
-        )
+        platform_rows = platform_entry.platform_rows(scenario)  # launched, and room for entrants
+        self.firms = create_firms(scenario, platform_rows, lambda name: self.streams.stream(f"population.{name}"))
         self.partner_edges = PartnerEdges.from_links(*supply_partners(self.firms, scenario))
         self.workers = labour.create_pool(self.firms, scenario, lambda name: self.streams.stream(f"workers.{name}"))
         self.labour_market = labour.initial_market(self.workers, scenario)
@@ -173,9 +173,9 @@ class SharedManufacturingModel(mesa.Model):
         self._add_firm_agents(np.arange(self.firms.n))
         self.platform_agents = [Platform(self, row) for row in range(scenario.platforms.count)]
         mesa_compat.number_agents(self, self.platform_agents, self._agent_numbers)
-        self.platforms = platforms.create_platforms(
-            scenario, np.array([agent.unique_id for agent in self.platform_agents], np.int64)
-        )
+        node_ids = np.full(platform_rows, -1, np.int64)  # an entrant's agent and node are made when it enters
+        node_ids[: scenario.platforms.count] = [agent.unique_id for agent in self.platform_agents]
+        self.platforms = platforms.create_platforms(scenario, node_ids)
         production.expect_orders(self.firms)
         supervision.assign_owners(self.firms, self.platforms, scenario)
         platforms.launch_memberships(self.firms, self.platforms, scenario)
@@ -252,6 +252,10 @@ class SharedManufacturingModel(mesa.Model):
         supervision.audit_trades(firms, traded.trades, params, draws("supervision")("audits"), ledger)
         platforms.pay_operating_costs(firms, market, params, ledger)
         platforms.review_prices(market, week, params)
+        entered, exited, ended = platform_entry.review_entry_and_exit(
+            firms, market, week, params, ledger, draws("platforms")("entry")
+        )
+        self._platforms_enter_and_exit(entered, exited)
         self.week_metrics = metrics.measure(firms, market, traded.trades, delivered)
         self.week_metrics.update(metrics.measure_by_kind(firms, revenue))
 
@@ -262,10 +266,22 @@ class SharedManufacturingModel(mesa.Model):
         digital.review_upgrading(firms, market, week, params, ledger)
         labour.review_training(workers, self.labour_market, week, params, draws("labour")("training"), ledger)
         labour.review_participation(workers, self.labour_market, week, params)
-        self._record_week(traded.trades, np.concatenate([joined, opened]), np.concatenate([left, closed]), books)
+        self._record_week(traded.trades, np.concatenate([joined, opened]), np.concatenate([left, closed, ended]), books)
         if self._panel is not None:
             self._panel.record(week, firms, active_at_start, delivered, worked, revenue, ledger, params.labour)
         self.datacollector.collect(self)
+
+    def _platforms_enter_and_exit(self, entered: np.ndarray, exited: np.ndarray) -> None:
+        """Mesa agents and market-graph nodes for platforms that entered; exited ones leave the agent set."""
+        for row in exited.tolist():
+            self.platform_agents[row].remove()
+        if entered.size == 0:
+            return
+        handles = [Platform(self, row) for row in entered.tolist()]
+        mesa_compat.number_agents(self, handles, self._agent_numbers)
+        self.platform_agents.extend(handles)  # rows are used in order, so an agent's place is its row
+        self.platforms.node_id[entered] = [agent.unique_id for agent in handles]
+        self._market.add_platforms(self.platforms, entered)
 
     def _record_week(self, trades: Trades, joined: np.ndarray, left: np.ndarray, books: list | None) -> None:
         """End-of-week measurements, the market graph's batch update, and what the week leaves for inspection."""

@@ -161,7 +161,7 @@ def draw_firms(
         demand_shock=stream("demand_shock").normal(0.0, stationary_sd, n),
         backlog_hours=zeros(k),
         membership=zeros(n_platforms, dtype=bool),
-        aware=stream("awareness").random((n, n_platforms)) < scenario.platforms.launch_awareness,
+        aware=_launch_awareness(scenario, n, n_platforms, stream("awareness")),
         upgrade_ready_week=np.full(n, -1, np.int64),
         upgrade_target=zeros(),
         joined_week=np.full((n, n_platforms), -1, np.int64),
@@ -277,3 +277,15 @@ def link_entrants(
 
 
 __all__ = ["create_firms", "supply_partners", "LARGE", "SME", "MICRO"]
+
+
+def _launch_awareness(scenario: Scenario, n: int, n_platforms: int, rng: np.random.Generator) -> np.ndarray:
+    """(n, n_platforms) which firms know each platform: ``launch_awareness`` of them for the launched ones.
+
+    Rows kept for entrant platforms (``platforms.entry``) start unknown, and the draws
+    for the launched ones do not depend on how many rows are kept.
+    """
+    launched = min(n_platforms, scenario.platforms.count)
+    aware = np.zeros((n, n_platforms), bool)
+    aware[:, :launched] = rng.random((n, launched)) < scenario.platforms.launch_awareness
+    return aware

@@ -465,6 +465,56 @@ class PlatformParams(Section):
         "share/year",
         "Share of its digital readiness a firm loses each year as technology moves on, unless it upgrades.",
     )
+    entry: bool = param(
+        False,
+        None,
+        None,
+        "",
+        "Platforms may enter, when the profit an entrant expects covers its entry cost, and exit after sustained "
+        "losses (off: the platforms launched at week 0 stay for good).",
+    )
+    max_platforms: int = param(
+        8,
+        1,
+        64,
+        "platforms",
+        "With entry on, the most platforms a run can see, launched and entrants together (exited ones count).",
+        setup=True,
+    )
+    entry_cost_yuan: float = param(
+        1e7,
+        0.0,
+        1e11,
+        "yuan",
+        "What investors pay to launch a platform (software, onboarding, outreach); an assumption, not sourced.",
+    )
+    entry_review_weeks: int = param(13, 1, 520, "weeks", "How often a would-be entrant looks at the market.")
+    entry_payback_weeks: float = param(
+        156.0,
+        1.0,
+        5200.0,
+        "weeks",
+        "Weeks of expected profit an entrant needs to recover its entry cost: it enters if payback x the profit "
+        "it expects per week exceeds the cost.",
+    )
+    fixed_cost_yuan_per_week: float = param(
+        0.0,
+        0.0,
+        1e9,
+        "yuan/week",
+        "Cost of running a platform whatever its size (servers, staff), paid while it is in the market.",
+    )
+    exit_after_loss_weeks: int = param(
+        26, 1, 5200, "weeks", "With entry on, a platform that has lost money this many weeks in a row exits."
+    )
+    startup_weeks: int = param(
+        104,
+        0,
+        5200,
+        "weeks",
+        "With entry on, how long investors carry a new platform's losses while it builds its members (adoption "
+        "takes years) before its losses count towards exit.",
+    )
     owned_platforms: int = param(
         0,
         0,

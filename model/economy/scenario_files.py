@@ -370,7 +370,8 @@ def _check_interventions(scenario: Scenario, origin: Mapping[str, str], source: 
 
 
 def _check_references(scenario: Scenario, origin: Mapping[str, str], source: str) -> list[ScenarioProblem]:
-    """Shocks must name a process type and a platform that exist; only existing platforms can be owned."""
+    """Shocks must name a process type and a platform that exist; only existing platforms can be owned;
+    room for the launched platforms when entry is on."""
     problems = []
     disruption, outage = scenario.shocks.supply_disruption, scenario.shocks.platform_outage
     if disruption.weeks and disruption.process_type >= scenario.size.process_types:
@@ -401,6 +402,16 @@ def _check_references(scenario: Scenario, origin: Mapping[str, str], source: str
                 key,
                 scenario.platforms.owned_platforms,
                 f"expected at most platforms.count ({scenario.platforms.count}) owned platforms",
+            )
+        )
+    if scenario.platforms.entry and scenario.platforms.max_platforms < scenario.platforms.count:
+        key = "platforms.max_platforms"
+        problems.append(
+            ScenarioProblem(
+                origin.get(key, source),
+                key,
+                scenario.platforms.max_platforms,
+                f"expected at least platforms.count ({scenario.platforms.count}) when platforms.entry is on",
             )
         )
     return problems

@@ -194,7 +194,7 @@ class PlatformTable:
     membership_fee: np.ndarray  # (P,) yuan/week per member
     infrastructure_quality: np.ndarray  # (P,) caps matching efficiency
     credit_system: np.ndarray  # (P,) in [0, 1]
-    active: np.ndarray  # (P,) bool
+    active: np.ndarray  # (P,) bool: in service this week (in the market and not down)
     member_share: np.ndarray  # (P,) members / active firms, updated weekly
     matching_efficiency: np.ndarray  # (P,) share of the frictionless match the platform realises
     buyer_fill_ewma: np.ndarray  # (P,) matched / requested hours
@@ -210,6 +210,10 @@ class PlatformTable:
     commission_base: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) learning pricing: the list price
     trial_profit_yuan: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))  # (P, 4) per trial phase
     owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (P,) owning firm's row (-1: none)
+    in_market: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (P,) launched or entered, not exited
+    entered_week: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (P,) -1: a row not yet used
+    review_profit_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) since the last entry review
+    loss_weeks: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (P,) weeks in a row of losses
 
     @property
     def n(self) -> int:

@@ -196,8 +196,9 @@ def draw_market(economy, axis=None, *, weeks_of_trade: str = "last", max_trade_e
         rows = np.flatnonzero(active & (firms.kind == code))
         size = 4 + 2 * np.sqrt(firms.machines[rows].sum(axis=1))
         axis.scatter(*position[rows].T, s=size, color=KIND_COLOURS[kind], label=f"{kind} ({rows.size})", zorder=3)
-    if platforms.n:
-        axis.scatter(*hubs.T, s=160, marker="s", color=KIND_COLOURS["platform"], label="platforms", zorder=4)
+    if platforms.in_market.any():  # not rows kept for entrants, nor platforms that exited
+        in_market = hubs[platforms.in_market]
+        axis.scatter(*in_market.T, s=160, marker="s", color=KIND_COLOURS["platform"], label="platforms", zorder=4)
     axis.plot([], [], color="0.55", label="partner trade")
     axis.plot([], [], color="tab:orange", label="platform trade")
     axis.set_xlim(-0.02, 1.02)

@@ -40,9 +40,14 @@ TRIAL_SIGNS = (1.0, -1.0, -1.0, 1.0)
 
 
 def create_platforms(scenario: Scenario, node_ids: np.ndarray) -> PlatformTable:
-    """Identical platforms at launch, with no members and the launch fill belief."""
+    """Identical platforms at launch, with no members and the launch fill belief.
+
+    One row per ``node_ids`` entry: the first ``platforms.count`` are launched at
+    week 0; the rest (node id -1, with entry on) wait for entrants, each row used once.
+    """
     params = scenario.platforms
     count = node_ids.size
+    launched = np.arange(count) < params.count
     base = np.full(count, min(params.commission_rate, params.commission_cap))
     trial = TRIAL_SIGNS[0] * params.commission_step if params.pricing == "learning" else 0.0
     commission = np.clip(base + trial, 0.0, params.commission_cap)
@@ -54,7 +59,7 @@ def create_platforms(scenario: Scenario, node_ids: np.ndarray) -> PlatformTable:
         membership_fee=np.full(count, params.membership_fee_yuan_per_week),
         infrastructure_quality=np.full(count, params.infrastructure_quality),
         credit_system=np.full(count, params.credit_system),
-        active=np.ones(count, bool),
+        active=launched.copy(),
         member_share=np.zeros(count),
         matching_efficiency=np.zeros(count),
         buyer_fill_ewma=np.full(count, params.launch_fill_belief),
@@ -70,6 +75,10 @@ def create_platforms(scenario: Scenario, node_ids: np.ndarray) -> PlatformTable:
         commission_base=base,
         trial_profit_yuan=np.zeros((count, 4)),
         owner=np.full(count, -1, np.int64),
+        in_market=launched,
+        loss_weeks=np.zeros(count, np.int64),
+        entered_week=np.where(launched, 0, -1).astype(np.int64),
+        review_profit_yuan=np.zeros(count),
     )
 
 
@@ -131,7 +140,8 @@ def pay_operating_costs(firms: FirmTable, platforms: PlatformTable, scenario: Sc
     """Each platform in service pays its week's operating cost to its suppliers, and books its profit.
 
     The cost is ``operating_cost_yuan_per_member_week`` for each member plus
-    ``operating_cost_share`` of the value of the week's delivered trades; profit is
+    ``operating_cost_share`` of the value of the week's delivered trades, plus
+    ``fixed_cost_yuan_per_week`` for every platform in the market; profit is
     commissions plus membership fees less that cost (in ``platforms.profit_yuan``).
     Call it after :func:`record_platform_week`, which sets the week's trade value.
     """
@@ -141,6 +151,7 @@ def pay_operating_costs(firms: FirmTable, platforms: PlatformTable, scenario: Sc
     members = (firms.membership & firms.active[:, None]).sum(axis=0)
     cost = params.operating_cost_yuan_per_member_week * members + params.operating_cost_share * platforms.traded_value
     cost *= platforms.active
+    cost += params.fixed_cost_yuan_per_week * platforms.in_market
     ledger.pay("platform operating cost", "platforms", "suppliers", cost, payer_rows=np.arange(platforms.n))
     platforms.profit_yuan[:] = platforms.commission_yuan + platforms.fee_yuan - cost
 

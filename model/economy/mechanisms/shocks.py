@@ -41,7 +41,8 @@ def available_share(week: int, shocks: ShockParams, process_types: int) -> np.nd
 
 
 def set_conditions(firms: FirmTable, platforms: PlatformTable, week: int, shocks: ShockParams) -> float:
-    """Set this week's usable share of each process type and the platforms in service; returns the demand factor."""
+    """Set this week's usable share of each process type and the platforms in service (in the market and not down);
+    returns the demand factor."""
     firms.available_share[:] = available_share(week, shocks, firms.process_types)
-    platforms.active[:] = platforms_up(week, shocks, platforms.n)
+    platforms.active[:] = platforms_up(week, shocks, platforms.n) & platforms.in_market
     return demand_factor(week, shocks)
