@@ -43,11 +43,11 @@ from .economy.scenario_files import (
 )
 from .experiments.calibration import calibrate, load_calibration_spec
 from .experiments.comparison import COST_METRICS, END_WEEKS, compare_scenarios, cost_effectiveness
-from .experiments.plots import HEADLINE_METRICS, comparison_figure, cost_effectiveness_figure
+from .experiments.plots import HEADLINE_METRICS, comparison_figure, cost_effectiveness_figure, sweep_figure
 from .experiments.runs import RunResult, run_scenario, save_comparison_figure, save_run
 from .experiments.sensitivity import SensitivityError, sensitivity_figure, sensitivity_indices
 from .experiments.store import SweepStoreError, committed_runs
-from .experiments.sweeps import load_sweep_spec, parse_shard, run_sweep
+from .experiments.sweeps import SweepSpec, load_sweep_spec, parse_shard, run_sweep
 from .experiments.validation_report import validate_model
 
 EXIT_USER_ERROR = 2
@@ -340,7 +340,24 @@ def _sweep_command(args: argparse.Namespace) -> int:
         return EXIT_USER_ERROR
     failed = int((runs["status"] != "ok").sum()) if len(runs) else 0
     print(f"{len(runs)} runs in {out / 'runs.parquet'} ({failed} failed); per-step metrics in {out / 'steps'}/")
+    _draw_grid_sweep(spec, runs, out)
     return 0
+
+
+def _draw_grid_sweep(spec: SweepSpec, runs: pd.DataFrame, out: Path) -> None:
+    """DIR/sweep.png for a grid over one or two parameters (a picture of anything larger would be unreadable)."""
+    finished = runs[runs["status"] == "ok"] if len(runs) else runs
+    if spec.design != "grid" or not 1 <= len(spec.parameters) <= 2 or finished.empty:
+        return
+    metrics = [name for name in spec.metric_names if name in finished.columns][:4]
+    try:
+        steps = pd.read_parquet(out / "steps", columns=["run_id", "step", *metrics])
+        figure = sweep_figure(finished, steps, list(spec.parameters), metrics)
+        figure.savefig(out / "sweep.png", dpi=100)
+    except (OSError, ValueError) as error:
+        print(f"error: cannot draw {out / 'sweep.png'}: {error}", file=sys.stderr)
+        return
+    print(f"-> {out / 'sweep.png'} ({', '.join(metrics)})")
 
 
 def _sensitivity_command(args: argparse.Namespace) -> int:

@@ -208,3 +208,52 @@ def draw_market(economy, axis=None, *, weeks_of_trade: str = "last", max_trade_e
     axis.set_title(f"market in week {economy.steps}", fontsize=9)
     axis.legend(fontsize=7, loc="lower left", framealpha=0.8)
     return axis
+
+
+def sweep_figure(runs: pd.DataFrame, steps: pd.DataFrame, parameters: list[str], metrics: list[str]) -> Figure:
+    """A grid sweep of one or two parameters at a glance: one column per metric.
+
+    Top: the metric over the weeks at each design point (mean over replicates).
+    Bottom: its end-of-run value (the ``runs`` table's window mean) against the
+    parameters: a line with the replicates' 95% interval for one parameter, a
+    heat map of the mean for two (the first on the x axis). ``runs`` is a sweep's
+    ``runs.parquet`` (successful runs), ``steps`` its per-step metrics.
+    """
+    import numpy as np
+
+    columns = [f"param.{key}" for key in parameters]
+    points = runs.groupby(columns, sort=True)
+    figure, axes = plt.subplots(2, len(metrics), figsize=(4.2 * len(metrics), 6.6), squeeze=False)
+    for column, metric in enumerate(metrics):
+        top, bottom = axes[0, column], axes[1, column]
+        unit = COLUMNS[metric][0] if metric in COLUMNS else ""
+        for values, group in points:
+            values = values if isinstance(values, tuple) else (values,)
+            path = steps[steps["run_id"].isin(group["run_id"]) & (steps["step"] > 0)].groupby("step")[metric].mean()
+            label = ", ".join(f"{key.split('.')[-1]}={value:g}" for key, value in zip(parameters, values))
+            top.plot(path.index, path.to_numpy(), linewidth=1.0, label=label)
+        top.set_title(f"{metric} ({unit})" if unit else metric, fontsize=9)
+        top.set_xlabel("week", fontsize=8)
+        summary = points[metric].agg(["mean", "std", "count"])
+        if len(parameters) == 1:
+            half = 1.96 * summary["std"] / np.sqrt(summary["count"])
+            x = summary.index.to_numpy(dtype=float)
+            bottom.errorbar(x, summary["mean"], yerr=half, marker="o", capsize=3)
+            bottom.set_xlabel(parameters[0], fontsize=8)
+            bottom.set_ylabel(f"end of run ({unit})" if unit else "end of run", fontsize=8)
+        else:
+            grid = summary["mean"].unstack(level=1)
+            image = bottom.imshow(grid.T.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+            bottom.set_xticks(range(grid.shape[0]), [f"{v:g}" for v in grid.index], fontsize=8)
+            bottom.set_yticks(range(grid.shape[1]), [f"{v:g}" for v in grid.columns], fontsize=8)
+            bottom.set_xlabel(parameters[0], fontsize=8)
+            bottom.set_ylabel(parameters[1], fontsize=8)
+            for (i, j), value in np.ndenumerate(grid.to_numpy()):
+                bottom.text(i, j, f"{value:.3g}", ha="center", va="center", fontsize=7, color="white")
+            figure.colorbar(image, ax=bottom, shrink=0.8)
+        for axis in (top, bottom):
+            axis.tick_params(labelsize=8)
+            axis.grid(alpha=0.3)
+    axes[0, 0].legend(fontsize=6)
+    figure.tight_layout()
+    return figure
