@@ -226,6 +226,7 @@ def test_a_sweep_can_be_tried_small_with_set_and_steps_and_resume_knows_the_diff
     assert main(small) == 0
     runs = pd.read_parquet(out / "runs.parquet")
     assert len(runs) == 12 and (runs["steps"] == 3).all()
+    assert (out / "sweep.png").stat().st_size > 10_000  # a grid over one parameter gets its picture
     assert main([*small, "--resume"]) == 0  # the same small sweep: nothing to run again
     capsys.readouterr()
     assert main([*small[:-3], "--steps", "4", "--quiet", "--resume"]) == 2  # a different sweep in the same folder

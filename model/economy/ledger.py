@@ -79,6 +79,8 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "digitalisation subsidy": ("government", "firms", "the subsidised share of a platform's joining cost"),
     "digital upgrading": ("firms", "suppliers", "a project that raises a firm's digital readiness (gross)"),
     "upgrading subsidy": ("government", "firms", "the subsidised share of a digital upgrading project"),
+    "data access fee": ("firms", "firms", "an SME's or micro-business's fee for a large firm's data and designs"),
+    "data opening cost": ("firms", "suppliers", "a large firm's cost of opening its data, compute and designs"),
     "platform launch": ("owners", "suppliers", "investors' outlay to launch a platform that enters the market"),
     "platform closing cash": ("platforms", "owners", "an exiting platform's remaining cash, to its investors"),
     "platform audit": ("government", "suppliers", "the regulator's audits of platform trades"),
@@ -104,6 +106,8 @@ OPERATING = frozenset(
         "hiring cost",
         "task contract cost",
         "interest",
+        "data access fee",
+        "data opening cost",
     }
 )
 

@@ -46,6 +46,7 @@ from .mechanisms import (
     investment,
     labour,
     occupation,
+    open_data,
     platform_entry,
     platforms,
     production,
@@ -230,6 +231,7 @@ class SharedManufacturingModel(mesa.Model):
         ledger.open_week(week)
         active_at_start = firms.active.copy()
         digital.age_readiness(firms, week, params)
+        open_data.update_access(firms, market, self.partner_edges, params)
         platforms.spread_awareness(firms, market, self.partner_edges, params, draws("platforms")("awareness"))
         demand_factor = shocks.set_conditions(firms, market, week, params.shocks)
         platforms.update_size(firms, market, params)
@@ -246,7 +248,7 @@ class SharedManufacturingModel(mesa.Model):
             firms, workers, self.labour_market, produced, members, week, params, draws("labour"), ledger
         )
         delivered = production.deliver(firms, orders, plan, traded.trades, worked.unstaffed_hours, params)
-        fees = platforms.charge_fees(firms, market, ledger)
+        fees = platforms.charge_fees(firms, market, ledger) + open_data.charge_for_access(firms, params, ledger)
         revenue = accounts.settle(firms, workers, delivered, traded, worked, fees, plan.offer_hours, params, ledger)
         platforms.record_platform_week(firms, market, traded.trades, traded.platform_week, params)
         supervision.audit_trades(firms, traded.trades, params, draws("supervision")("audits"), ledger)

@@ -79,6 +79,44 @@ class LargeFirmParams(Section):
 
     openness: float = _openness(0.5)
     digital_readiness: float = _readiness(0.8)
+    opens_data: bool = param(
+        False,
+        None,
+        None,
+        "",
+        "Large firms open their production data, compute and designs to the SMEs and micro-businesses they deal "
+        "with: their partners, and fellow members of a platform they belong to.",
+    )
+    data_defect_reduction: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "How much lower the failure rate of a firm with access to a large firm's data and designs is (process data, "
+        "standards); an assumption.",
+    )
+    data_upgrade_discount: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "Share of a digital upgrading project's cost a firm with access saves (shared tools and compute); an "
+        "assumption.",
+    )
+    data_fee_yuan_per_week: float = param(
+        0.0,
+        0.0,
+        1e7,
+        "yuan/week",
+        "What each firm with access pays for it, shared equally among the large firms that open.",
+    )
+    data_cost_yuan_per_week: float = param(
+        5000.0,
+        0.0,
+        1e8,
+        "yuan/week",
+        "What opening costs each large firm that opens (support, compute, curating data); an assumption.",
+    )
 
 
 class SMEParams(Section):

@@ -50,7 +50,8 @@ class FirmTable:
     production_cost: np.ndarray  # (N, K) yuan/hour non-labour variable cost of the firm's own machine-hours
     digital_readiness: np.ndarray  # (N,) index in [0, 1]
     openness: np.ndarray  # (N,) share of idle capacity offered to others
-    failure_rate: np.ndarray  # (N,) chance that a trade the firm sells fails (private)
+    failure_rate: np.ndarray  # (N,) chance that a trade the firm sells fails (private), as things stand
+    failure_rate_alone: np.ndarray  # (N,) the same without a large firm's data and designs
     review_offset: np.ndarray  # (N,) int64: staggers periodic reviews across firms
     birth_week: np.ndarray  # (N,) int64: week the firm entered (0 for the first firms)
     owner: np.ndarray  # (N,) int64: worker who runs a micro-business (-1 for other firms)
@@ -72,6 +73,7 @@ class FirmTable:
     platform_surplus_ewma: np.ndarray  # (N, P) yuan/week gained through each platform
     sales_record: np.ndarray  # (N,) platform trades the firm has sold (for its credit record)
     failure_record: np.ndarray  # (N,) of which failed
+    data_access: np.ndarray  # (N,) bool: a large firm's data and designs are open to the firm this week
     audited_sales: np.ndarray  # (N,) platform trades the regulator audited (a public record)
     audited_failures: np.ndarray  # (N,) of which failed
     unmet_ewma: np.ndarray  # (N, K) hours/week of orders unserved for want of machines (not of workers)

@@ -55,7 +55,8 @@ def settle(
 ) -> np.ndarray:
     """Book the week's operating payments, the owners' draws and workers' consumption; returns revenue (N,).
 
-    ``fees_yuan`` (N,) are the week's platform fees and ``unsold_offer_hours`` (N, K)
+    ``fees_yuan`` (N,) are the week's platform fees and the net cost of access to large firms' data
+    (:mod:`open_data`), and ``unsold_offer_hours`` (N, K)
     the offered hours nobody bought. Sets ``firms.profit_yuan`` and the moving
     averages firms decide by, and each worker's ``income`` (a business owner's is
     the business's profit).

@@ -6,7 +6,8 @@ sharing. Here a firm's digital readiness (index 0-1) loses
 firm that knows a platform it cannot join for want of readiness (below
 ``min_readiness``) weighs an upgrading project like any investment: enough
 projects of ``upgrade_step`` each to reach the threshold, at
-``upgrade_cost_yuan_per_machine`` per machine it owns per project, against what
+``upgrade_cost_yuan_per_machine`` per machine it owns per project (less for a
+firm a large firm opens its data and tools to, :mod:`open_data`), against what
 it expects to gain on the platform over ``planning_horizon_weeks`` less the
 joining cost at its new readiness. It pays at once (the government pays
 ``upgrade_subsidy`` of it) and its readiness rises ``upgrade_weeks`` later.
@@ -29,6 +30,18 @@ def age_readiness(firms: FirmTable, week: int, scenario: Scenario) -> None:
     done = firms.active & (firms.upgrade_ready_week >= 0) & (firms.upgrade_ready_week <= week)
     firms.digital_readiness[done] = np.maximum(firms.digital_readiness[done], firms.upgrade_target[done])
     firms.upgrade_ready_week[done] = -1
+
+
+def upgrade_cost(firms: FirmTable, rows: np.ndarray, projects: np.ndarray, scenario: Scenario) -> np.ndarray:
+    """(rows,) yuan that ``projects`` upgrading projects cost each firm at ``rows``, before any subsidy.
+
+    ``upgrade_cost_yuan_per_machine`` per machine it owns (at least one machine's
+    worth) per project; ``firms.large.data_upgrade_discount`` less where a large
+    firm's data and tools are open to it.
+    """
+    size = np.maximum(firms.machines[rows].sum(axis=1), 1)
+    cost = projects * scenario.platforms.upgrade_cost_yuan_per_machine * size
+    return cost * np.where(firms.data_access[rows], 1.0 - scenario.firms.large.data_upgrade_discount, 1.0)
 
 
 def review_upgrading(
@@ -57,8 +70,7 @@ def review_upgrading(
     readiness = firms.digital_readiness[rows]
     projects = np.ceil((params.min_readiness - readiness) / params.upgrade_step)
     target = np.minimum(readiness + projects * params.upgrade_step, 1.0)
-    size = np.maximum(firms.machines[rows].sum(axis=1), 1)
-    cost = projects * params.upgrade_cost_yuan_per_machine * size
+    cost = upgrade_cost(firms, rows, projects, scenario)
     own_share = cost * (1.0 - params.upgrade_subsidy)
     joining = joining_cost(target, scenario)
     upgrade = params.planning_horizon_weeks * gain > own_share + joining
