@@ -91,3 +91,24 @@ def test_switching_learning_on_mid_run_starts_from_the_commission_then_in_force(
     economy.run(1)  # week 6: learning from the list commission then in force, trying a step away from it
     assert economy.platforms.commission_base[0] == pytest.approx(0.08)
     assert abs(economy.platforms.commission_rate[0] - 0.08) == pytest.approx(0.005)
+
+
+def test_with_a_fee_step_every_second_cycle_tries_the_fee_and_keeps_the_commission_at_its_list_level():
+    params = scenario(
+        platforms__count=1, platforms__pricing="learning", platforms__price_trial_weeks=1, platforms__fee_step_yuan=10.0
+    )
+    table = platform_rules.create_platforms(params, np.arange(1))
+    step = params.platforms.commission_step
+    charged = []
+    for week in range(8):  # a commission cycle (weeks 0-3), then a fee cycle (weeks 4-7)
+        charged.append((table.commission_rate[0], table.membership_fee[0]))
+        # Profit rises with the fee (members pay more) and does not depend on the commission.
+        table.profit_yuan[:] = (1_000.0 + table.membership_fee) * cycle_factor(week, params.demand)
+        platform_rules.review_prices(table, week, params)
+    commissions, fees = zip(*charged)
+    np.testing.assert_allclose(commissions[:4], [0.05 + step, 0.05 - step, 0.05 - step, 0.05 + step])
+    np.testing.assert_allclose(commissions[4:], 0.05)
+    np.testing.assert_allclose(fees[:4], 100.0)
+    np.testing.assert_allclose(fees[4:], [110.0, 90.0, 90.0, 110.0])
+    assert table.fee_base[0] == 110.0  # the higher fee earned more
+    np.testing.assert_allclose(table.commission_base, 0.05)  # profit did not depend on the commission

@@ -386,7 +386,20 @@ class PlatformParams(Section):
         "How far above and below its commission a platform under learning pricing tries, and moves.",
     )
     membership_fee_yuan_per_week: float = param(
-        100.0, 0.0, 1e7, "yuan/week", "Weekly membership fee a firm pays each platform it belongs to."
+        100.0,
+        0.0,
+        1e7,
+        "yuan/week",
+        "Weekly membership fee a firm pays each platform it belongs to (under learning pricing with a fee step, "
+        "where platforms start).",
+    )
+    fee_step_yuan: float = param(
+        0.0,
+        0.0,
+        1e6,
+        "yuan/week",
+        "Under learning pricing, how far above and below its membership fee a platform tries, and moves; with a "
+        "step, its trials alternate between the commission and the fee (0: the fee stays fixed).",
     )
     operating_cost_yuan_per_member_week: float = param(
         0.0,

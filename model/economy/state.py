@@ -210,6 +210,7 @@ class PlatformTable:
     fee_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) membership fees this week
     profit_yuan: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) commissions + fees - costs this week
     commission_base: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) learning pricing: the list price
+    fee_base: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) learning pricing: the list fee, yuan/week
     trial_profit_yuan: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))  # (P, 4) per trial phase
     owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (P,) owning firm's row (-1: none)
     in_market: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (P,) launched or entered, not exited

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ledger import Ledger
-from ..scenario import Scenario
+from ..scenario import PlatformParams, Scenario
 from ..state import FirmTable, PartnerEdges, PlatformTable, PlatformWeek, Trades
 from .demand import cycle_factor
 from .labour import marginal_labour_cost
@@ -73,6 +73,7 @@ def create_platforms(scenario: Scenario, node_ids: np.ndarray) -> PlatformTable:
         fee_yuan=np.zeros(count),
         profit_yuan=np.zeros(count),
         commission_base=base,
+        fee_base=np.full(count, params.membership_fee_yuan_per_week),
         trial_profit_yuan=np.zeros((count, 4)),
         owner=np.full(count, -1, np.int64),
         in_market=launched,
@@ -165,8 +166,10 @@ def review_prices(platforms: PlatformTable, week: int, scenario: Scenario) -> No
     each phase divided by the common demand cycle (it knows the season). After the
     fourth phase it moves its list commission a step towards the side that earned
     more (none on a tie), within ``[0, commission_cap]``; members answer through
-    their own membership reviews, switching and multi-homing. Fixed pricing does
-    nothing.
+    their own membership reviews, switching and multi-homing. With a
+    ``fee_step_yuan``, every second cycle tries the membership fee instead (a step
+    of yuan a week, the fee kept at or above 0), the commission staying at its
+    list level meanwhile. Fixed pricing does nothing.
     """
     params = scenario.platforms
     if params.pricing != "learning" or platforms.n == 0:
@@ -179,11 +182,24 @@ def review_prices(platforms: PlatformTable, week: int, scenario: Scenario) -> No
     if phase == 3:
         trial = platforms.trial_profit_yuan
         above, below = trial[:, 0] + trial[:, 3], trial[:, 1] + trial[:, 2]
-        platforms.commission_base += step * np.sign(above - below) * platforms.active
-        np.clip(platforms.commission_base, 0.0, params.commission_cap, out=platforms.commission_base)
+        direction = np.sign(above - below) * platforms.active
+        if _tries_fee(week, params):
+            platforms.fee_base[:] = np.maximum(platforms.fee_base + params.fee_step_yuan * direction, 0.0)
+        else:
+            platforms.commission_base += step * direction
+            np.clip(platforms.commission_base, 0.0, params.commission_cap, out=platforms.commission_base)
         trial[:] = 0.0
-    trial_step = step * TRIAL_SIGNS[(phase + 1) % 4]
+    sign = TRIAL_SIGNS[(phase + 1) % 4]
+    next_tries_fee = _tries_fee(week + 1, params)
+    trial_step = 0.0 if next_tries_fee else step * sign
     np.clip(platforms.commission_base + trial_step, 0.0, params.commission_cap, out=platforms.commission_rate)
+    fee_trial = params.fee_step_yuan * sign if next_tries_fee else 0.0
+    platforms.membership_fee[:] = np.maximum(platforms.fee_base + fee_trial, 0.0)
+
+
+def _tries_fee(week: int, params: PlatformParams) -> bool:
+    """Whether learning pricing's trial cycle that ``week`` falls in tries the fee (every second cycle, with a step)."""
+    return params.fee_step_yuan > 0.0 and (week // (4 * params.price_trial_weeks)) % 2 == 1
 
 
 def apply_parameters(platforms: PlatformTable, scenario: Scenario) -> None:
@@ -194,7 +210,9 @@ def apply_parameters(platforms: PlatformTable, scenario: Scenario) -> None:
         platforms.commission_base[:] = params.commission_rate
     np.minimum(platforms.commission_base, params.commission_cap, out=platforms.commission_base)
     np.minimum(platforms.commission_rate, params.commission_cap, out=platforms.commission_rate)
-    platforms.membership_fee[:] = params.membership_fee_yuan_per_week
+    if params.pricing == "fixed" or params.fee_step_yuan == 0.0:  # a learnt fee stays learnt
+        platforms.membership_fee[:] = params.membership_fee_yuan_per_week
+        platforms.fee_base[:] = params.membership_fee_yuan_per_week
     platforms.infrastructure_quality[:] = params.infrastructure_quality
     platforms.credit_system[:] = params.credit_system
     firm_cost = scenario.firms.production_cost_yuan_per_hour + marginal_labour_cost(scenario.labour)
