@@ -254,6 +254,8 @@ def sweep_figure(runs: pd.DataFrame, steps: pd.DataFrame, parameters: list[str],
         for axis in (top, bottom):
             axis.tick_params(labelsize=8)
             axis.grid(alpha=0.3)
-    axes[0, 0].legend(fontsize=6)
-    figure.tight_layout()
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    rows_of_legend = -(-len(labels) // 3)
+    figure.legend(handles, labels, loc="lower center", ncol=3, fontsize=7, frameon=False)
+    figure.tight_layout(rect=(0, 0.03 * rows_of_legend, 1, 1))
     return figure
