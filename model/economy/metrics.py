@@ -61,6 +61,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     ),
     "failed_trade_share": ("share", "Share of matched traded hours that failed (defect or non-delivery)."),
     "platform_failed_share": ("share", "Share of hours matched on platforms that failed."),
+    "customisation_share": (
+        "share",
+        "Share of ordered hours that are custom: micro-businesses' orders and demand.custom_share of other firms'.",
+    ),
     "owner_sales_share": (
         "share",
         "Share of the hours delivered on platforms owned by a firm that their owners sold (0 if none is owned).",
@@ -200,6 +204,10 @@ def measure(
         "specialisation_index": _ratio((concentration * output[producing]).sum(), output[producing].sum()),
         "failed_trade_share": _ratio(matched_hours - shared_hours, matched_hours),
         "platform_failed_share": _ratio(platform_failed, platform_matched),
+        "customisation_share": _ratio(
+            float((firms.orders_hours.sum(axis=1) * firms.custom_order_share * active).sum()),
+            float((firms.orders_hours.sum(axis=1) * active).sum()),
+        ),
         "owner_sales_share": _ratio(
             float(trades.hours[on_owned & (trades.seller == owner)].sum()), float(trades.hours[on_owned].sum())
         ),

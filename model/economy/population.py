@@ -75,7 +75,9 @@ def draw_firms(
     Non-micro firms spread ``machines_total`` over process types by a Dirichlet
     draw (small firms specialise) and receive orders that mix their own process
     profile with needs that do not match it (``outside_need_share``): the reason
-    firms trade capacity at all. Micro-entrepreneurs (the rows where ``kind`` is
+    firms trade capacity at all; with mass customisation a share ``custom_share``
+    of their orders is custom, spread over every process type and worth
+    ``custom_premium`` more per hour. Micro-entrepreneurs (the rows where ``kind`` is
     MICRO, in order) get custom orders worth ``custom_premium`` more per hour,
     a share ``micro_skill_share`` of them in the process type of their skill,
     scaled by their ability; they own one machine in that type if
@@ -105,6 +107,10 @@ def draw_firms(
         own_profile = np.where(total_machines[:, None] > 0, machines / total_machines[:, None], 0.0)
     outside_needs = stream("order_mix").dirichlet(np.ones(k), size=n)
     order_mix = (1.0 - demand.outside_need_share) * own_profile + demand.outside_need_share * outside_needs
+    # Mass customisation: a custom share of the orders, over every process type alike, at the custom premium.
+    custom = demand.custom_share
+    order_mix = (1.0 - custom) * order_mix + custom / k
+    custom_part = np.divide(custom / k, order_mix, out=np.zeros_like(order_mix), where=order_mix > 0)
     skill_share = scenario.occupation.micro_skill_share
     micro_mix = (1.0 - skill_share) * outside_needs[is_micro]
     micro_mix[np.arange(n_micro), micro_skill] += skill_share
@@ -117,7 +123,8 @@ def draw_firms(
     order_value = demand.order_value_yuan_per_hour * mean_one_lognormal(
         stream("order_value"), demand.value_dispersion, (n, k)
     )
-    order_value[is_micro] *= 1.0 + demand.custom_premium
+    custom_part[is_micro] = 1.0  # a micro-business's orders are all custom
+    order_value *= 1.0 + demand.custom_premium * custom_part  # each cell's custom hours earn the premium
     production_cost = firm.production_cost_yuan_per_hour * mean_one_lognormal(
         stream("production_cost"), firm.cost_dispersion, (n, k)
     )
@@ -145,6 +152,7 @@ def draw_firms(
         order_mix=order_mix,
         base_order_hours=base_order_hours,
         order_value=order_value,
+        custom_order_share=np.where(is_micro, 1.0, custom),
         production_cost=production_cost,
         digital_readiness=digital_readiness,
         openness=openness,

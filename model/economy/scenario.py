@@ -302,6 +302,15 @@ class DemandParams(Section):
     custom_premium: float = param(
         0.3, 0.0, 10.0, "share", "Price premium of custom (C2B) orders over standard orders.", setup=True
     )
+    custom_share: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "Mass customisation: share of every SME's and large firm's orders that are custom, worth custom_premium "
+        "more per hour and spread evenly over all process types, whatever machines the firm owns.",
+        setup=True,
+    )
     custom_market_crowding: float = param(
         1.0,
         0.0,
