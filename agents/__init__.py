@@ -6,7 +6,7 @@ weekly rules can run vectorised over all rows while ``model.agents_by_type``,
 Mesa's ``AgentSet`` and visualisation still see real agents.
 """
 
-from .firms import SME, Firm, LargeFirm, MicroEntrepreneur
+from .firms import SME, Firm, LargeFirm, MicroEntrepreneur, PublicLab
 from .platform import Platform
 
-__all__ = ["Firm", "LargeFirm", "SME", "MicroEntrepreneur", "Platform"]
+__all__ = ["Firm", "LargeFirm", "SME", "MicroEntrepreneur", "PublicLab", "Platform"]

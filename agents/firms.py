@@ -112,3 +112,9 @@ class MicroEntrepreneur(Firm):
     """A micro-business with custom (C2B) orders and no or few machines: it rents capacity."""
 
     kind = "micro"
+
+
+class PublicLab(Firm):
+    """A university, research institute or innovation centre whose instruments are offered on every platform."""
+
+    kind = "public_lab"

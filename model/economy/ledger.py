@@ -81,6 +81,8 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "upgrading subsidy": ("government", "firms", "the subsidised share of a digital upgrading project"),
     "data access fee": ("firms", "firms", "an SME's or micro-business's fee for a large firm's data and designs"),
     "data opening cost": ("firms", "suppliers", "a large firm's cost of opening its data, compute and designs"),
+    "public lab funding": ("government", "firms", "the government covers a public lab's weekly shortfall"),
+    "public lab surplus": ("firms", "government", "a public lab's weekly surplus, to the government"),
     "platform launch": ("owners", "suppliers", "investors' outlay to launch a platform that enters the market"),
     "platform closing cash": ("platforms", "owners", "an exiting platform's remaining cash, to its investors"),
     "platform audit": ("government", "suppliers", "the regulator's audits of platform trades"),
@@ -273,6 +275,10 @@ class Ledger:
     def week_paid_by(self, sector: str) -> float:
         """All that ``sector`` paid this week (yuan)."""
         return float(sum(yuan for (payer, _, _), yuan in self._week.items() if payer == sector))
+
+    def week_received_by(self, sector: str) -> float:
+        """All that ``sector`` received this week (yuan)."""
+        return float(sum(yuan for (_, payee, _), yuan in self._week.items() if payee == sector))
 
     def week_gross(self) -> float:
         """All money paid this week (yuan): the scale against which the books must balance."""

@@ -14,12 +14,13 @@ import pandas as pd
 from .ledger import Ledger
 from .scenario import InvestmentParams
 from .state import (
+    FIRM_KIND_NAMES,
     FLEXIBLE,
     INACTIVE,
-    KIND_NAMES,
     LARGE,
     MICRO,
     PERMANENT,
+    PUBLIC_LAB,
     SELF_EMPLOYED,
     SME,
     STATUS_NAMES,
@@ -132,11 +133,13 @@ COLUMNS: dict[str, tuple[str, str]] = {
             "sold_hours": ("hours/week", "Machine-hours {kinds} delivered to other firms (partners and platforms)."),
             "bought_hours": ("hours/week", "Machine-hours other firms delivered to {kinds}."),
         }.items()
-        for kind, kinds in zip(KIND_NAMES, ("large firms", "SMEs", "micro-businesses"), strict=True)
+        for kind, kinds in zip(FIRM_KIND_NAMES, ("large firms", "SMEs", "micro-businesses"), strict=True)
     },
+    "public_hours": ("hours/week", "Instrument-hours public labs delivered to firms (on platforms)."),
     "public_cost_yuan": (
         "yuan/week",
-        "Everything the government paid this week: unemployment benefit and every subsidy of a policy.",
+        "What the government paid this week (unemployment benefit, every subsidy of a policy, audits, public labs' "
+        "shortfalls) less what it received (public labs' surpluses).",
     ),
     "welfare_yuan": (
         "yuan/week",
@@ -157,8 +160,9 @@ def measure(
 
     Call it after the week's books and before machines change hands; then add
     :func:`measure_capital`. Without ``deliveries`` (week 0) the week's flows are zero.
+    Utilisation counts businesses only, not public labs' instruments.
     """
-    active = firms.active
+    active = firms.active & (firms.kind != PUBLIC_LAB)
     capacity = firms.capacity_week * active
     with_machines = capacity > 0
     used = firms.own_hours + firms.sold_hours
@@ -226,13 +230,14 @@ def measure_by_kind(firms: FirmTable, revenue_yuan: np.ndarray) -> dict[str, flo
 
     ``revenue_yuan`` (N,) is what each firm's customers paid it this week (zeros at
     week 0). Together the kinds add up to the economy's totals: revenue to the
-    ledger's order revenue, sold (and bought) hours to ``shared_hours``.
+    ledger's order revenue, sold (and bought) hours to ``shared_hours`` with what
+    public labs sold (``public_hours``).
     """
-    kinds = len(KIND_NAMES)
+    kinds = len(FIRM_KIND_NAMES)
     kind, active = firms.kind, firms.active
 
     def by_kind(values: np.ndarray) -> np.ndarray:
-        return np.bincount(kind, weights=values * active, minlength=kinds)
+        return np.bincount(kind, weights=values * active, minlength=kinds)[:kinds]  # public labs are no business
 
     used = by_kind((firms.own_hours + firms.sold_hours).sum(axis=1))
     capacity = by_kind(firms.capacity_week)
@@ -243,7 +248,11 @@ def measure_by_kind(firms: FirmTable, revenue_yuan: np.ndarray) -> dict[str, flo
         "sold_hours": by_kind(firms.sold_hours.sum(axis=1)),
         "bought_hours": by_kind(firms.bought_hours.sum(axis=1)),
     }
-    return {f"{measure}_{KIND_NAMES[k]}": float(values[k]) for measure, values in columns.items() for k in range(kinds)}
+    by_name = {
+        f"{measure}_{FIRM_KIND_NAMES[k]}": float(values[k]) for measure, values in columns.items() for k in range(kinds)
+    }
+    by_name["public_hours"] = float(firms.sold_hours[active & (kind == PUBLIC_LAB)].sum())
+    return by_name
 
 
 def measure_limits(firms: FirmTable, deliveries: Deliveries | None) -> dict[str, float]:
@@ -343,14 +352,15 @@ def measure_capital(firms: FirmTable, investment_yuan: float, entrants_yuan: flo
     return {
         "investment": float(investment_yuan),
         "investment_by_entrants": float(entrants_yuan),
-        "capital_stock": float((firms.installed_hours * firms.active).sum()),
+        "capital_stock": float((firms.installed_hours * (firms.active & (firms.kind != PUBLIC_LAB))).sum()),
     }
 
 
 def measure_welfare(ledger: Ledger, firms: FirmTable, params: InvestmentParams) -> dict[str, float]:
     """``public_cost_yuan`` and ``welfare_yuan`` of the week, from its payments in ``ledger``.
 
-    Welfare is the sum of the inside sectors' income less what the government paid:
+    The public cost is what the government paid less what it received (public labs'
+    surpluses). Welfare is the sum of the inside sectors' income less the public cost:
     firms' income (every flow but the :data:`~model.economy.ledger.NOT_INCOME` kinds,
     so operating profit plus subsidies less joining and upgrading costs) less the
     wear of their machines (straight line: price / life, per installed machine),
@@ -360,7 +370,7 @@ def measure_welfare(ledger: Ledger, firms: FirmTable, params: InvestmentParams) 
     what customers paid less what outside suppliers and banks were paid and the
     machines that wore out. Machine purchases are not charged when made but as they wear.
     """
-    public_cost = ledger.week_paid_by("government")
+    public_cost = ledger.week_paid_by("government") - ledger.week_received_by("government")
     machines = float((firms.machines.sum(axis=1) * firms.active).sum())
     wear = machines * params.machine_price_yuan / (52.0 * params.machine_life_years)
     income = sum(ledger.week_income(sector) for sector in ("firms", "workers", "platforms"))

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 try:
-    from agents import SME, LargeFirm, MicroEntrepreneur, Platform
+    from agents import SME, LargeFirm, MicroEntrepreneur, Platform, PublicLab
 except ImportError as error:  # another distribution's top-level ``agents`` package shadows this project's
     import agents as _shadowing
 
@@ -50,18 +50,19 @@ from .mechanisms import (
     platform_entry,
     platforms,
     production,
+    public_labs,
     shocks,
     supervision,
     trade,
 )
 from .panel import FirmPanel
-from .population import create_firms, link_entrants, supply_partners
+from .population import create_firms, create_public_labs, link_entrants, supply_partners
 from .scenario import Scenario
 from .scenario_files import load_scenario, with_changes
-from .state import LARGE, MICRO, ContractBook, PartnerEdges, Trades
+from .state import LARGE, MICRO, PUBLIC_LAB, ContractBook, PartnerEdges, Trades
 from .state import SME as SME_KIND
 
-_FIRM_CLASSES = {LARGE: LargeFirm, MICRO: MicroEntrepreneur}
+_FIRM_CLASSES = {LARGE: LargeFirm, MICRO: MicroEntrepreneur, PUBLIC_LAB: PublicLab}
 
 
 class RandomStreams:
@@ -170,6 +171,10 @@ class SharedManufacturingModel(mesa.Model):
         self.partner_edges = PartnerEdges.from_links(*supply_partners(self.firms, scenario))
         self.workers = labour.create_pool(self.firms, scenario, lambda name: self.streams.stream(f"workers.{name}"))
         self.labour_market = labour.initial_market(self.workers, scenario)
+        # Public labs come after the firms' network and labour pool: they have no partners and no staff yet.
+        labs = create_public_labs(scenario, platform_rows, lambda name: self.streams.stream(f"population.{name}"))
+        if labs is not None:
+            self.firms.extend(labs)
         self.firm_agents = []
         self._add_firm_agents(np.arange(self.firms.n))
         self.platform_agents = [Platform(self, row) for row in range(scenario.platforms.count)]
@@ -181,7 +186,7 @@ class SharedManufacturingModel(mesa.Model):
         supervision.assign_owners(self.firms, self.platforms, scenario)
         platforms.launch_memberships(self.firms, self.platforms, scenario)
         self.sector_shock = np.zeros(scenario.size.process_types)
-        standard = self.firms.kind != MICRO
+        standard = (self.firms.kind != MICRO) & (self.firms.kind != PUBLIC_LAB)
         self.contracts = ContractBook.empty(
             float(self.firms.base_order_hours[standard].mean()) if standard.any() else 1.0
         )
@@ -239,17 +244,27 @@ class SharedManufacturingModel(mesa.Model):
         orders = demand.place_orders(
             firms, self.contracts, self.sector_shock, reach, share, week, params.demand, draws("demand")
         )
-        plan = production.plan_week(firms, orders, labour.workforce(firms, workers), params.labour)
+        staff = public_labs.with_technicians(firms, labour.workforce(firms, workers), params.labour)
+        plan = production.plan_week(firms, orders, staff, params.labour)
         books = [] if self.keep_order_books else None
         traded = trade.trade_week(firms, self.partner_edges, market, plan, params, draws("trade"), ledger, books)
         produced = plan.own_hours + traded.trades.sold_hours(*orders.shape)
         members = (firms.membership & market.active[None, :]).any(axis=1)
         worked, self.labour_market = labour.work_the_week(
-            firms, workers, self.labour_market, produced, members, week, params, draws("labour"), ledger
+            firms,
+            workers,
+            self.labour_market,
+            public_labs.pool_work(firms, produced),
+            members,
+            week,
+            params,
+            draws("labour"),
+            ledger,
         )
         delivered = production.deliver(firms, orders, plan, traded.trades, worked.unstaffed_hours, params)
         fees = platforms.charge_fees(firms, market, ledger) + open_data.charge_for_access(firms, params, ledger)
         revenue = accounts.settle(firms, workers, delivered, traded, worked, fees, plan.offer_hours, params, ledger)
+        public_labs.balance_budgets(firms, ledger)
         platforms.record_platform_week(firms, market, traded.trades, traded.platform_week, params)
         supervision.audit_trades(firms, traded.trades, params, draws("supervision")("audits"), ledger)
         platforms.pay_operating_costs(firms, market, params, ledger)

@@ -11,7 +11,7 @@ from .draws import beta_with_mean, mean_one_lognormal
 from .mechanisms.investment import settle_machine_park
 from .mechanisms.labour import marginal_labour_cost
 from .scenario import Scenario
-from .state import LARGE, MICRO, SME, FirmTable
+from .state import LARGE, MICRO, PUBLIC_LAB, SME, FirmTable
 
 
 def create_firms(scenario: Scenario, n_platforms: int, stream: Callable[[str], np.random.Generator]) -> FirmTable:
@@ -47,6 +47,33 @@ def create_firms(scenario: Scenario, n_platforms: int, stream: Callable[[str], n
         micro_owns_machine=micro_owns,
         micro_ability=ability,
     )
+
+
+def create_public_labs(
+    scenario: Scenario, n_platforms: int, stream: Callable[[str], np.random.Generator]
+) -> FirmTable | None:
+    """Rows for the public labs at week 0 (see :mod:`model.economy.mechanisms.public_labs`), or None.
+
+    They draw from streams of their own, so adding labs leaves every firm's draws as they were.
+    """
+    count = scenario.public_labs.count
+    if count == 0:
+        return None
+    labs = draw_firms(
+        scenario,
+        np.full(count, PUBLIC_LAB, np.int8),
+        n_platforms,
+        lambda name: stream(f"labs.{name}"),
+        week=0,
+        machines_total=np.full(count, scenario.public_labs.machines, np.int64),
+        micro_skill=np.zeros(0, np.int64),
+        micro_owns_machine=np.zeros(0, bool),
+        micro_ability=np.zeros(0),
+    )
+    labs.membership[:] = True  # members of every platform from launch
+    labs.aware[:] = True
+    labs.joined_week[:] = 0
+    return labs
 
 
 def pareto_machines(scenario: Scenario, count: int, rng: np.random.Generator, upper: int) -> np.ndarray:
@@ -119,6 +146,7 @@ def draw_firms(
     base_order_hours = demand.load_factor * total_machines * machine_hours
     base_order_hours = base_order_hours.astype(np.float64)
     base_order_hours[is_micro] = demand.micro_order_hours * micro_ability
+    base_order_hours[kind == PUBLIC_LAB] = 0.0  # a public lab has no customers of its own
 
     order_value = demand.order_value_yuan_per_hour * mean_one_lognormal(
         stream("order_value"), demand.value_dispersion, (n, k)
@@ -130,8 +158,9 @@ def draw_firms(
     )
 
     kind_params = (firm.large, firm.sme, firm.micro)
-    readiness_mean = np.array([p.digital_readiness for p in kind_params])[kind]
-    openness = np.array([p.openness for p in kind_params])[kind]
+    # A public lab is digitally ready and offers all its idle instrument-hours.
+    readiness_mean = np.array([*(p.digital_readiness for p in kind_params), 1.0])[kind]
+    openness = np.array([*(p.openness for p in kind_params), 1.0])[kind]
     digital_readiness = beta_with_mean(stream("readiness"), readiness_mean, firm.readiness_concentration)
     if micro_readiness is not None:
         digital_readiness[is_micro] = micro_readiness
@@ -282,7 +311,7 @@ def link_entrants(
     offset_in_entrant = np.arange(take.sum()) - np.repeat(np.cumsum(take) - take, take)
     u = np.concatenate([rows, np.repeat(rows, take)])
     v = np.concatenate([anchors, neighbour_sorted[np.repeat(start, take) + offset_in_entrant]])
-    keep = u != v
+    keep = (u != v) & (firms.kind[v] != PUBLIC_LAB)  # public labs trade on platforms only
     return u[keep].astype(np.int64), v[keep].astype(np.int64)
 
 

@@ -594,6 +594,35 @@ class PlatformParams(Section):
     )
 
 
+class PublicLabParams(Section):
+    """Public research equipment opened as capacity: universities, research institutes and innovation centres."""
+
+    count: int = param(
+        0,
+        0,
+        10_000,
+        "labs",
+        "Public labs whose instruments are offered on every platform (the article's third recommendation).",
+        setup=True,
+    )
+    machines: int = param(
+        20,
+        1,
+        100_000,
+        "machines",
+        "Instruments of each lab, counted as machines, spread over process types.",
+        setup=True,
+    )
+    price_yuan_per_hour: float = param(
+        150.0,
+        0.0,
+        1e6,
+        "yuan/hour",
+        "Regulated price a lab asks for an instrument-hour; the government covers a lab's losses and takes its "
+        "surplus.",
+    )
+
+
 class SupervisionParams(Section):
     """A regulator that audits platform trades (with cloud and big-data tools) and polices self-preferencing."""
 
@@ -882,6 +911,9 @@ class Scenario(Section):
     )
     platforms: PlatformParams = Field(
         default_factory=PlatformParams, description="Capacity-sharing platforms and adoption."
+    )
+    public_labs: PublicLabParams = Field(
+        default_factory=PublicLabParams, description="Public research equipment opened as capacity on platforms."
     )
     supervision: SupervisionParams = Field(
         default_factory=SupervisionParams, description="Public supervision of platforms: audits and conduct rules."

@@ -14,8 +14,9 @@ from functools import cached_property
 
 import numpy as np
 
-LARGE, SME, MICRO = 0, 1, 2
-KIND_NAMES = ("large", "sme", "micro")
+LARGE, SME, MICRO, PUBLIC_LAB = 0, 1, 2, 3
+FIRM_KIND_NAMES = ("large", "sme", "micro")  # the kinds that are businesses
+KIND_NAMES = (*FIRM_KIND_NAMES, "public_lab")  # public labs: universities, institutes, innovation centres
 
 # Worker statuses: every worker has exactly one, every week.
 # INACTIVE people are outside the labour force (home work, farming, study): they neither work nor search.

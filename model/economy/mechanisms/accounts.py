@@ -31,6 +31,7 @@ import numpy as np
 from ..ledger import Ledger
 from ..scenario import Scenario
 from ..state import (
+    PUBLIC_LAB,
     SELF_EMPLOYED,
     UNEMPLOYED,
     Deliveries,
@@ -105,7 +106,7 @@ def settle(
     firms.profit_yuan[:] = profit * firms.active
 
     excess = np.maximum(firms.cash_yuan - scenario.firms.cash_buffer_weeks * firms.expected_revenue_yuan, 0.0)
-    excess *= firms.active
+    excess *= firms.active & (firms.kind != PUBLIC_LAB)  # a public lab's surplus goes to the government
     owned = np.flatnonzero((firms.owner >= 0) & (excess > 0))
     ledger.pay("owner's draw", "firms", "workers", excess[owned], payer_rows=owned, payee_rows=firms.owner[owned])
     ledger.pay("dividend", "firms", "owners", np.where(firms.owner >= 0, 0.0, excess))

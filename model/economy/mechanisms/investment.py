@@ -27,7 +27,7 @@ import numpy as np
 
 from ..ledger import Ledger
 from ..scenario import InvestmentParams
-from ..state import MICRO, FirmTable
+from ..state import MICRO, PUBLIC_LAB, FirmTable
 
 
 def weekly_annuity(params: InvestmentParams, principal: float | np.ndarray | None = None):
@@ -63,7 +63,8 @@ def settle_machine_park(firms: FirmTable, params: InvestmentParams) -> None:
         utilisation = np.where(capacity > 0, expected / capacity, np.inf)
     keep = np.ceil(expected / (params.target_utilisation * hours))
     removed = np.where(utilisation < params.idle_utilisation_threshold, np.maximum(firms.machines - keep, 0), 0)
-    settles = (firms.active & (firms.kind != MICRO))[:, None]  # a micro-business's machine is its founder's choice
+    # A micro-business's machine is its founder's choice; a public lab's instruments are a public stock.
+    settles = (firms.active & (firms.kind != MICRO) & (firms.kind != PUBLIC_LAB))[:, None]
     firms.machines += ((added - removed) * settles).astype(np.int64)
 
 
@@ -77,7 +78,8 @@ def retire_machines(firms: FirmTable, params: InvestmentParams, rng: np.random.G
     if not params.retire_machines:
         return np.zeros(firms.n, np.int64)
     weekly = 1.0 / (52.0 * params.machine_life_years)
-    retired = rng.binomial(firms.machines * firms.active[:, None], weekly)
+    in_use = firms.active & (firms.kind != PUBLIC_LAB)  # public instruments are kept up by their institutes
+    retired = rng.binomial(firms.machines * in_use[:, None], weekly)
     firms.machines -= retired
     return retired.sum(axis=1)
 
@@ -94,7 +96,7 @@ def review_machines(
     """
     n = firms.n
     bought, sold = np.zeros(n, np.int64), np.zeros(n, np.int64)
-    due = np.flatnonzero(firms.active & firms.due(week, params.review_period_weeks))
+    due = np.flatnonzero(firms.active & (firms.kind != PUBLIC_LAB) & firms.due(week, params.review_period_weeks))
     if due.size == 0:
         return bought, sold
     hours_per_machine = params.machine_hours_per_week

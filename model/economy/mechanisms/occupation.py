@@ -47,6 +47,7 @@ from ..state import (
     LARGE,
     MICRO,
     PERMANENT,
+    PUBLIC_LAB,
     SELF_EMPLOYED,
     SME,
     UNEMPLOYED,
@@ -233,6 +234,7 @@ def closing_firms(firms: FirmTable, week: int, scenario: Scenario, rng: np.rando
     Any firm, large ones too, that is bankrupt or makes sustained losses; and firms
     that close at random for reasons outside the model: SMEs and micro-businesses
     at ``closure_rate_per_year``, large firms at ``large_closure_rate_per_year``.
+    Public labs never close.
     """
     params = scenario.occupation
     bankrupt = firms.cash_yuan < credit_floor(firms, scenario)
@@ -241,7 +243,7 @@ def closing_firms(firms: FirmTable, week: int, scenario: Scenario, rng: np.rando
     yearly = np.where(firms.kind == LARGE, params.large_closure_rate_per_year, params.closure_rate_per_year)
     weekly_hazard = 1.0 - (1.0 - yearly) ** (1.0 / 52.0)
     closes_anyway = rng.random(firms.n) < weekly_hazard
-    return np.flatnonzero(firms.active & (bankrupt | losing | closes_anyway))
+    return np.flatnonzero(firms.active & (firms.kind != PUBLIC_LAB) & (bankrupt | losing | closes_anyway))
 
 
 def close_firms(

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..ledger import Ledger
 from ..scenario import Scenario
-from ..state import FirmTable, PlatformTable
+from ..state import PUBLIC_LAB, FirmTable, PlatformTable
 
 
 def platform_rows(scenario: Scenario) -> int:
@@ -116,5 +116,9 @@ def _enter(
     platforms.entered_week[row] = week
     platforms.loss_weeks[row] = 0
     firms.aware[:, row[0]] = firms.active & (rng.random(firms.n) < params.launch_awareness)
+    labs = firms.active & (firms.kind == PUBLIC_LAB)  # public labs offer their instruments on every platform
+    firms.membership[labs, row[0]] = True
+    firms.aware[labs, row[0]] = True
+    firms.joined_week[labs, row[0]] = week
     ledger.pay("platform launch", "owners", "suppliers", params.entry_cost_yuan)
     return row

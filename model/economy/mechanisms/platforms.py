@@ -31,7 +31,7 @@ import numpy as np
 
 from ..ledger import Ledger
 from ..scenario import PlatformParams, Scenario
-from ..state import FirmTable, PartnerEdges, PlatformTable, PlatformWeek, Trades
+from ..state import PUBLIC_LAB, FirmTable, PartnerEdges, PlatformTable, PlatformWeek, Trades
 from .demand import cycle_factor
 from .labour import marginal_labour_cost
 
@@ -389,6 +389,7 @@ def _review(
             & (tenure[:, p] >= params.min_tenure_weeks)
             & (firms.platform_surplus_ewma[rows, p] < platforms.membership_fee[p])
             & (rows != platforms.owner[p])  # an owner stays on its own platform
+            & (firms.kind[rows] != PUBLIC_LAB)  # and public labs on every platform
         )
         if ledger is None:
             leave[:] = False

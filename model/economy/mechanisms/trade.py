@@ -35,7 +35,17 @@ import numpy as np
 
 from ..ledger import Ledger
 from ..scenario import Scenario
-from ..state import MICRO, FirmTable, PartnerEdges, PlatformTable, PlatformWeek, ProductionPlan, Trades, TradeWeek
+from ..state import (
+    MICRO,
+    PUBLIC_LAB,
+    FirmTable,
+    PartnerEdges,
+    PlatformTable,
+    PlatformWeek,
+    ProductionPlan,
+    Trades,
+    TradeWeek,
+)
 from . import supervision
 from .auction import Clearing, double_auction
 
@@ -164,13 +174,19 @@ def _asks(
     markup: np.ndarray,
     scenario: Scenario,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Ask tranches of the ``sellers`` (positions in ``members``): positions, prices (yuan/hour) and hours."""
+    """Ask tranches of the ``sellers`` (positions in ``members``): positions, prices (yuan/hour) and hours.
+
+    A public lab asks the regulated price, grossed up like anyone's, whatever its cost.
+    """
     rows = members[sellers]
     flat = (firms.production_cost[rows, process] + firms.labour_cost_per_machine_hour) * markup[sellers]
+    regulated = firms.kind[rows] == PUBLIC_LAB
+    if regulated.any():
+        flat = np.where(regulated, scenario.public_labs.price_yuan_per_hour * markup[sellers], flat)
     if not scenario.platforms.asks_reflect_load:
         return sellers, flat, plan.offer_hours[rows, process].copy()
     cheap, dear = plan.cheap_and_dear(rows, process)
-    low = firms.production_cost[rows, process] * markup[sellers]
+    low = np.where(regulated, flat, firms.production_cost[rows, process] * markup[sellers])
     has_cheap, has_dear = cheap > 0, dear > 0
     return (
         np.concatenate([sellers[has_cheap], sellers[has_dear]]),
