@@ -59,7 +59,7 @@ from .panel import FirmPanel
 from .population import create_firms, create_public_labs, link_entrants, supply_partners
 from .scenario import Scenario
 from .scenario_files import load_scenario, with_changes
-from .state import LARGE, MICRO, PUBLIC_LAB, ContractBook, PartnerEdges, Trades
+from .state import LARGE, MICRO, PUBLIC_LAB, ContractBook, PartnerEdges, Trades, TradeWeek
 from .state import SME as SME_KIND
 
 _FIRM_CLASSES = {LARGE: LargeFirm, MICRO: MicroEntrepreneur, PUBLIC_LAB: PublicLab}
@@ -250,29 +250,15 @@ class SharedManufacturingModel(mesa.Model):
         traded = trade.trade_week(firms, self.partner_edges, market, plan, params, draws("trade"), ledger, books)
         produced = plan.own_hours + traded.trades.sold_hours(*orders.shape)
         members = (firms.membership & market.active[None, :]).any(axis=1)
+        pool_work = public_labs.pool_work(firms, produced)  # public labs' own technicians are not in the pool
         worked, self.labour_market = labour.work_the_week(
-            firms,
-            workers,
-            self.labour_market,
-            public_labs.pool_work(firms, produced),
-            members,
-            week,
-            params,
-            draws("labour"),
-            ledger,
+            firms, workers, self.labour_market, pool_work, members, week, params, draws("labour"), ledger
         )
         delivered = production.deliver(firms, orders, plan, traded.trades, worked.unstaffed_hours, params)
         fees = platforms.charge_fees(firms, market, ledger) + open_data.charge_for_access(firms, params, ledger)
         revenue = accounts.settle(firms, workers, delivered, traded, worked, fees, plan.offer_hours, params, ledger)
         public_labs.balance_budgets(firms, ledger)
-        platforms.record_platform_week(firms, market, traded.trades, traded.platform_week, params)
-        supervision.audit_trades(firms, traded.trades, params, draws("supervision")("audits"), ledger)
-        platforms.pay_operating_costs(firms, market, params, ledger)
-        platforms.review_prices(market, week, params)
-        entered, exited, ended = platform_entry.review_entry_and_exit(
-            firms, market, week, params, ledger, draws("platforms")("entry")
-        )
-        self._platforms_enter_and_exit(entered, exited)
+        ended = self._platform_business(week, traded, draws)
         self.week_metrics = metrics.measure(firms, market, traded.trades, delivered)
         self.week_metrics.update(metrics.measure_by_kind(firms, revenue))
 
@@ -287,6 +273,22 @@ class SharedManufacturingModel(mesa.Model):
         if self._panel is not None:
             self._panel.record(week, firms, active_at_start, delivered, worked, revenue, ledger, params.labour)
         self.datacollector.collect(self)
+
+    def _platform_business(self, week: int, traded: TradeWeek, draws: Callable) -> np.ndarray:
+        """Platforms' week as businesses: their record, the regulator's audits, costs, prices, entry and exit.
+
+        Returns the ``(firm row, platform row)`` memberships that ended with platforms that exited.
+        """
+        firms, market, params, ledger = self.firms, self.platforms, self.params, self.ledger
+        platforms.record_platform_week(firms, market, traded.trades, traded.platform_week, params)
+        supervision.audit_trades(firms, traded.trades, params, draws("supervision")("audits"), ledger)
+        platforms.pay_operating_costs(firms, market, params, ledger)
+        platforms.review_prices(market, week, params)
+        entered, exited, ended = platform_entry.review_entry_and_exit(
+            firms, market, week, params, ledger, draws("platforms")("entry")
+        )
+        self._platforms_enter_and_exit(entered, exited)
+        return ended
 
     def _platforms_enter_and_exit(self, entered: np.ndarray, exited: np.ndarray) -> None:
         """Mesa agents and market-graph nodes for platforms that entered; exited ones leave the agent set."""
