@@ -12,6 +12,7 @@ use one server.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import solara
@@ -24,6 +25,7 @@ from model.economy.scenario import parameters
 from model.experiments.plots import draw_market
 
 CLASSROOM = Path(__file__).resolve().parent / "scenarios" / "classroom.yaml"
+_RUN_NUMBERS = itertools.count(1)  # tells one economy from the next after a Reset
 
 # Slider name -> (dotted scenario key, label).
 LEVERS = {
@@ -64,6 +66,7 @@ class ClassroomEconomy(SharedManufacturingModel):
         }
         overrides = {LEVERS[name][0]: value for name, value in chosen.items() if value is not None}
         super().__init__(load_scenario(CLASSROOM, overrides), seed=seed)
+        self.run_number = next(_RUN_NUMBERS)
 
 
 def lever_rows() -> dict[str, dict]:
@@ -103,7 +106,9 @@ lever effects take months to show (run 26 or more weeks).
 
 @solara.component
 def Introduction(model):  # noqa: N802 - Solara components are named like classes
-    """A short text on what the economy is and what the levers mean."""
+    """The week the economy is in, and a short text on what the economy is and what the levers mean."""
+    update_counter.get()
+    solara.Markdown(f"## Week {model.steps}")  # at the top, above the fold (Mesa 3.3 says "Step", 3.5 "Time")
     solara.Markdown(introduction())
 
 
@@ -116,18 +121,32 @@ def time_series(title: str, unit: str, series: dict[str, tuple[str, str]]):
     @solara.component
     def TimeSeries(model):  # noqa: N802 - Solara components are named like classes
         update_counter.get()
+        shown, before_reset = solara.use_ref(None), solara.use_ref(None)  # this session's runs, for this plot
         table = model.datacollector.get_model_vars_dataframe().iloc[1:]
-        figure = Figure(figsize=(5.5, 3.2), layout="constrained")
-        axes = figure.subplots()
-        for column, (name, colour) in series.items():
-            values = table[column] if column in table else derived(table, column)
-            axes.plot(table.index, values, color=colour, label=name)
-        axes.set(title=title, xlabel="week", ylabel=unit)
-        if len(table):
-            axes.legend(loc="best", fontsize="small")
+        run = getattr(model, "run_number", 0)
+        if shown.current is not None and shown.current[0] != run:
+            before_reset.current = shown.current[1]  # Reset: keep the last run to draw it faintly
+        shown.current = (run, table)
+        figure = Figure(figsize=(5.5, 3.2), dpi=80, layout="constrained")
+        plot_series(figure.subplots(), table, series, previous=before_reset.current)
+        figure.axes[0].set(title=title, xlabel="week", ylabel=unit)
         solara.FigureMatplotlib(figure, format="png")
 
     return TimeSeries
+
+
+def plot_series(axes, table, series: dict[str, tuple[str, str]], previous=None) -> None:
+    """Draw ``series`` of ``table`` on ``axes``; a ``previous`` run's table (before the last Reset) faintly."""
+    for column, (name, colour) in series.items():
+        if previous is not None and len(previous):
+            old = previous[column] if column in previous else derived(previous, column)
+            axes.plot(previous.index, old, color=colour, alpha=0.3, linewidth=1.0, linestyle="--")
+        values = table[column] if column in table else derived(table, column)
+        axes.plot(table.index, values, color=colour, label=name)
+    if previous is not None and len(previous):
+        axes.plot([], [], color="0.5", alpha=0.5, linestyle="--", label="before the last Reset")
+    if len(table) or previous is not None:
+        axes.legend(loc="best", fontsize="small")
 
 
 def derived(table, column: str):
@@ -141,11 +160,10 @@ def derived(table, column: str):
 
 @solara.component
 def MarketView(model):  # noqa: N802 - Solara components are named like classes
-    """The market graph, redrawn every step: firms by kind, platforms as hubs, last week's trades."""
+    """The market graph, redrawn every step: firms by kind, platforms as hubs, last week's heaviest trades."""
     update_counter.get()
-    solara.Markdown(f"**Week {model.steps}**")  # Mesa 3.3 shows "Step: n", Mesa 3.5 "Time: n.0"
-    figure = Figure(figsize=(5.5, 5.5))
-    draw_market(model, figure.subplots())
+    figure = Figure(figsize=(5.5, 6.0), dpi=80, layout="constrained")
+    draw_market(model, figure.subplots(), max_trade_edges=300)
     solara.FigureMatplotlib(figure, format="png")
 
 

@@ -28,6 +28,29 @@ def test_app_model_builds_and_steps_from_the_app_defaults():
     assert economy.params.platforms.commission_rate == app.classroom_value("platforms.commission_rate")
 
 
+def test_after_a_reset_the_previous_run_is_drawn_faintly_beside_the_new_one():
+    sys.path.insert(0, str(REPO))
+    from matplotlib.figure import Figure
+
+    import app
+
+    earlier, now = app.ClassroomEconomy(commission_rate=0.2), app.ClassroomEconomy()
+    earlier.run(4)
+    now.run(2)
+    assert now.run_number > earlier.run_number  # each economy knows it is a new run
+    series = {"utilisation_mean": ("capacity used", "tab:blue"), "platform_hours": ("on platforms", "tab:red")}
+    axes = Figure().subplots()
+    app.plot_series(
+        axes,
+        now.datacollector.get_model_vars_dataframe().iloc[1:],
+        series,
+        previous=earlier.datacollector.get_model_vars_dataframe().iloc[1:],
+    )
+    faint = [line for line in axes.lines if line.get_alpha() == 0.3]
+    assert [len(line.get_xdata()) for line in faint] == [4, 4]  # the earlier run's four weeks, each series
+    assert "before the last Reset" in [text.get_text() for text in axes.get_legend().get_texts()]
+
+
 @pytest.fixture(scope="module")
 def app_server():
     try:
@@ -97,3 +120,24 @@ def test_app_page_renders_its_plots_in_headless_chromium(app_server):
     redrawn = sum(old != new for old, new in zip(before, after))
     assert redrawn >= 4, "every plot must be redrawn as the economy steps"
     assert Path(ARTIFACTS / "app.png").stat().st_size > 20_000
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium package (apt-get install chromium)")
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_the_week_is_in_view_at_classroom_screen_sizes(app_server, width, height):
+    playwright = pytest.importorskip("playwright.sync_api", reason="needs playwright (the viz extra)")
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(app_server, timeout=90_000)
+        page.locator("button", has_text="Step").wait_for(timeout=90_000)
+        page.locator("button", has_text="Step").click()
+        week = page.get_by_text("Week 1", exact=True)
+        week.wait_for(timeout=60_000)
+        box = week.bounding_box()
+        page.wait_for_timeout(1_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"app_{width}x{height}.png"))
+        browser.close()
+    assert box is not None and box["y"] + box["height"] <= height, f"the week counter is below the fold: {box}"
+    assert (ARTIFACTS / f"app_{width}x{height}.png").stat().st_size > 20_000

@@ -150,20 +150,22 @@ def cost_effectiveness_figure(rankings: Mapping[str, pd.DataFrame], reference: s
 KIND_COLOURS = {"large": "tab:red", "sme": "tab:blue", "micro": "tab:green", "platform": "black"}
 
 
-def draw_market(economy, axis=None, *, weeks_of_trade: str = "last", max_trade_edges: int = 3000):
+def draw_market(economy, axis=None, *, weeks_of_trade: str = "last", max_trade_edges: int = 600):
     """Draw the market: firms where they are (the unit torus of the supply network), coloured by kind;
     platforms as hubs above the map, with spokes to their members; and who traded with whom.
-    Partners are neighbours on a torus, so a line across the whole map wraps around its edge.
 
-    ``weeks_of_trade="last"`` draws the last week's delivered trades (fast, for
-    live views); ``"all"`` draws the cumulative trade edges of ``economy.market_graph``
-    (the heaviest ``max_trade_edges`` by hours). Returns the axis.
+    Partners are neighbours on a torus, so a trade between firms near opposite edges
+    is drawn the short way round: it leaves the map at one edge (and comes back at the
+    other). Only the heaviest ``max_trade_edges`` trades by hours are drawn, so the
+    map stays readable as trade grows. ``weeks_of_trade="last"`` draws the last
+    week's delivered trades (fast, for live views); ``"all"`` the cumulative trade
+    edges of ``economy.market_graph``. The legend sits below the map. Returns the axis.
     """
     import numpy as np
     from matplotlib.collections import LineCollection
 
     if axis is None:
-        _, axis = plt.subplots(figsize=(6, 6))
+        _, axis = plt.subplots(figsize=(6, 6.6))
     firms, platforms = economy.firms, economy.platforms
     active = firms.active
     position = firms.location
@@ -171,9 +173,10 @@ def draw_market(economy, axis=None, *, weeks_of_trade: str = "last", max_trade_e
 
     if weeks_of_trade == "last":
         trades = economy.last_trades
-        delivered = trades.delivered
-        segments = np.stack([position[trades.buyer[delivered]], position[trades.seller[delivered]]], axis=1)
-        on_platform = trades.platform[delivered] >= 0
+        delivered = np.flatnonzero(trades.delivered)
+        heaviest = delivered[np.argsort(-trades.hours[delivered], kind="stable")[:max_trade_edges]]
+        buyers, sellers = trades.buyer[heaviest], trades.seller[heaviest]
+        on_platform = trades.platform[heaviest] >= 0
     else:
         row = {node: data["row"] for node, data in economy.market_graph.nodes(data=True) if data["kind"] != "platform"}
         edges = [
@@ -183,15 +186,20 @@ def draw_market(economy, axis=None, *, weeks_of_trade: str = "last", max_trade_e
         ]
         edges.sort(key=lambda edge: -edge[2])
         edges = edges[:max_trade_edges]
-        segments = np.array([[position[u], position[v]] for u, v, _, _ in edges]).reshape(-1, 2, 2)
+        buyers = np.array([u for u, *_ in edges], dtype=np.int64)
+        sellers = np.array([v for _, v, *_ in edges], dtype=np.int64)
         on_platform = np.array([platform for *_, platform in edges], dtype=bool)
-    axis.add_collection(LineCollection(segments[~on_platform], colors="0.55", linewidths=0.4, alpha=0.5))
-    axis.add_collection(LineCollection(segments[on_platform], colors="tab:orange", linewidths=0.4, alpha=0.5))
+    start = position[buyers]
+    step = position[sellers] - start
+    step -= np.round(step)  # the short way round the torus
+    segments = np.stack([start, start + step], axis=1).reshape(-1, 2, 2)
+    axis.add_collection(LineCollection(segments[~on_platform], colors="0.55", linewidths=0.5, alpha=0.6))
+    axis.add_collection(LineCollection(segments[on_platform], colors="tab:orange", linewidths=0.5, alpha=0.6))
 
     member_rows, member_platforms = np.nonzero(firms.membership & active[:, None])
     if member_rows.size:
         spokes = np.stack([position[member_rows], hubs[member_platforms]], axis=1)
-        axis.add_collection(LineCollection(spokes, colors="black", linewidths=0.15, alpha=0.15))
+        axis.add_collection(LineCollection(spokes, colors="black", linewidths=0.15, alpha=0.1))
     for code, kind in enumerate(("large", "sme", "micro")):
         rows = np.flatnonzero(active & (firms.kind == code))
         size = 4 + 2 * np.sqrt(firms.machines[rows].sum(axis=1))
@@ -201,12 +209,15 @@ def draw_market(economy, axis=None, *, weeks_of_trade: str = "last", max_trade_e
         axis.scatter(*in_market.T, s=160, marker="s", color=KIND_COLOURS["platform"], label="platforms", zorder=4)
     axis.plot([], [], color="0.55", label="partner trade")
     axis.plot([], [], color="tab:orange", label="platform trade")
-    axis.set_xlim(-0.02, 1.02)
-    axis.set_ylim(-0.02, 1.14)
+    axis.set_xlim(0.0, 1.0)
+    axis.set_ylim(0.0, 1.14)
     axis.set_xticks([])
     axis.set_yticks([])
-    axis.set_title(f"market in week {economy.steps}", fontsize=9)
-    axis.legend(fontsize=7, loc="lower left", framealpha=0.8)
+    heaviest_note = f"the heaviest {max_trade_edges:,} trades" if len(segments) == max_trade_edges else "all trades"
+    when = "last week" if weeks_of_trade == "last" else "so far"
+    axis.set_title(f"market in week {economy.steps}: {heaviest_note} {when}", fontsize=9)
+    axis.set_xlabel("the map wraps around: a line leaving one edge comes back at the other", fontsize=7)
+    axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=3, frameon=False)
     return axis
 
 
