@@ -123,3 +123,14 @@ def test_large_firms_close_at_their_own_background_rate():
         economy.run(104)
         surviving[rate] = int(economy.firms.active[first_large].sum())
     assert surviving[0.5] <= 0.5 * surviving[0.0], surviving
+
+
+def test_entrants_can_draw_their_sizes_from_a_steeper_law_than_the_first_firms():
+    from model.economy.population import pareto_machines
+    from model.experiments.validation import hill_tail_exponent
+
+    params = scenario(firms__min_machines=1000)  # large sizes, so the floor to whole machines does not bias the tail
+    first = pareto_machines(params, 200_000, np.random.default_rng(1), upper=10**12)
+    steeper = pareto_machines(params, 200_000, np.random.default_rng(1), upper=10**12, exponent=1.6)
+    assert abs(hill_tail_exponent(first).value - params.firms.size_tail_exponent) < 0.05
+    assert abs(hill_tail_exponent(steeper).value - 1.6) < 0.05

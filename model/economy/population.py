@@ -76,10 +76,16 @@ def create_public_labs(
     return labs
 
 
-def pareto_machines(scenario: Scenario, count: int, rng: np.random.Generator, upper: int) -> np.ndarray:
-    """Total machines of ``count`` firms: discrete Pareto ``floor(x_min U^(-1/alpha))``, capped at ``upper``."""
+def pareto_machines(
+    scenario: Scenario, count: int, rng: np.random.Generator, upper: int, exponent: float = 0.0
+) -> np.ndarray:
+    """Total machines of ``count`` firms: discrete Pareto ``floor(x_min U^(-1/alpha))``, capped at ``upper``.
+
+    ``alpha`` is ``exponent``, or ``firms.size_tail_exponent`` where it is 0.
+    """
     firm = scenario.firms
-    total = np.floor(firm.min_machines * rng.random(count) ** (-1.0 / firm.size_tail_exponent))
+    alpha = exponent or firm.size_tail_exponent
+    total = np.floor(firm.min_machines * rng.random(count) ** (-1.0 / alpha))
     return np.minimum(total, upper).astype(np.int64)
 
 

@@ -839,6 +839,14 @@ class OccupationParams(Section):
         "Chance that a large firm closes in a year for reasons outside the model (merger, relocation); at 0 a large "
         "firm leaves only when it fails.",
     )
+    entrant_size_tail_exponent: float = param(
+        0.0,
+        0.0,
+        5.0,
+        "",
+        "Pareto tail exponent of new firms' sizes (machines); 0 draws them from the first firms' law "
+        "(firms.size_tail_exponent). Above it, entrants are smaller than incumbents, as young firms are.",
+    )
     entrants_at_every_size: bool = param(
         False,
         None,

@@ -315,7 +315,13 @@ def new_smes(
     firm = scenario.firms
     every_size = scenario.occupation.entrants_at_every_size
     upper = firm.max_machines if every_size else firm.large_firm_min_machines - 1
-    total = pareto_machines(scenario, count, stream("size"), upper=max(upper, firm.min_machines))
+    total = pareto_machines(
+        scenario,
+        count,
+        stream("size"),
+        upper=max(upper, firm.min_machines),
+        exponent=scenario.occupation.entrant_size_tail_exponent,
+    )
     large = every_size & (total >= firm.large_firm_min_machines)  # off: SMEs, as before, whatever their size
     return draw_firms(
         scenario,
