@@ -154,13 +154,19 @@ COLUMNS: dict[str, tuple[str, str]] = {
 
 
 def measure(
-    firms: FirmTable, platforms: PlatformTable, trades: Trades, deliveries: Deliveries | None = None
+    firms: FirmTable,
+    platforms: PlatformTable,
+    trades: Trades,
+    deliveries: Deliveries | None = None,
+    custom_share: float = 0.0,
 ) -> dict[str, float]:
     """Compute the columns of :data:`COLUMNS` for the week just played, except the capital ones.
 
     Call it after the week's books and before machines change hands; then add
     :func:`measure_capital`. Without ``deliveries`` (week 0) the week's flows are zero.
-    Utilisation counts businesses only, not public labs' instruments.
+    ``custom_share`` is ``demand.custom_share``: the custom share of SMEs' and large
+    firms' orders (all of a micro-business's are custom). Utilisation counts
+    businesses only, not public labs' instruments.
     """
     active = firms.active & (firms.kind != PUBLIC_LAB)
     capacity = firms.capacity_week * active
@@ -209,7 +215,7 @@ def measure(
         "failed_trade_share": _ratio(matched_hours - shared_hours, matched_hours),
         "platform_failed_share": _ratio(platform_failed, platform_matched),
         "customisation_share": _ratio(
-            float((firms.orders_hours.sum(axis=1) * firms.custom_order_share * active).sum()),
+            float((firms.orders_hours.sum(axis=1) * np.where(firms.kind == MICRO, 1.0, custom_share) * active).sum()),
             float((firms.orders_hours.sum(axis=1) * active).sum()),
         ),
         "owner_sales_share": _ratio(

@@ -259,7 +259,7 @@ class SharedManufacturingModel(mesa.Model):
         revenue = accounts.settle(firms, workers, delivered, traded, worked, fees, plan.offer_hours, params, ledger)
         public_labs.balance_budgets(firms, ledger)
         ended = self._platform_business(week, traded, draws)
-        self.week_metrics = metrics.measure(firms, market, traded.trades, delivered)
+        self.week_metrics = metrics.measure(firms, market, traded.trades, delivered, params.demand.custom_share)
         self.week_metrics.update(metrics.measure_by_kind(firms, revenue))
 
         opened, closed = self._entry_and_exit(week)

@@ -187,7 +187,6 @@ def draw_firms(
         order_mix=order_mix,
         base_order_hours=base_order_hours,
         order_value=order_value,
-        custom_order_share=np.where(is_micro, 1.0, custom),
         production_cost=production_cost,
         digital_readiness=digital_readiness,
         openness=openness,

@@ -372,49 +372,43 @@ def _check_interventions(scenario: Scenario, origin: Mapping[str, str], source: 
 def _check_references(scenario: Scenario, origin: Mapping[str, str], source: str) -> list[ScenarioProblem]:
     """Shocks must name a process type and a platform that exist; only existing platforms can be owned;
     room for the launched platforms when entry is on."""
-    problems = []
-    disruption, outage = scenario.shocks.supply_disruption, scenario.shocks.platform_outage
-    if disruption.weeks and disruption.process_type >= scenario.size.process_types:
-        key = "shocks.supply_disruption.process_type"
-        problems.append(
-            ScenarioProblem(
-                origin.get(key, source),
-                key,
-                disruption.process_type,
-                f"expected a process type below size.process_types ({scenario.size.process_types})",
-            )
-        )
-    if outage.weeks and outage.platform >= scenario.platforms.count:
-        key = "shocks.platform_outage.platform"
-        problems.append(
-            ScenarioProblem(
-                origin.get(key, source),
-                key,
-                outage.platform,
-                f"expected a platform below platforms.count ({scenario.platforms.count})",
-            )
-        )
-    if scenario.platforms.owned_platforms > scenario.platforms.count:
-        key = "platforms.owned_platforms"
-        problems.append(
-            ScenarioProblem(
-                origin.get(key, source),
-                key,
-                scenario.platforms.owned_platforms,
-                f"expected at most platforms.count ({scenario.platforms.count}) owned platforms",
-            )
-        )
-    if scenario.platforms.entry and scenario.platforms.max_platforms < scenario.platforms.count:
-        key = "platforms.max_platforms"
-        problems.append(
-            ScenarioProblem(
-                origin.get(key, source),
-                key,
-                scenario.platforms.max_platforms,
-                f"expected at least platforms.count ({scenario.platforms.count}) when platforms.entry is on",
-            )
-        )
-    return problems
+    disruption, outage, platforms = (
+        scenario.shocks.supply_disruption,
+        scenario.shocks.platform_outage,
+        scenario.platforms,
+    )
+    count = platforms.count
+    checks = [  # (broken, key, value, what is allowed)
+        (
+            disruption.weeks and disruption.process_type >= scenario.size.process_types,
+            "shocks.supply_disruption.process_type",
+            disruption.process_type,
+            f"expected a process type below size.process_types ({scenario.size.process_types})",
+        ),
+        (
+            outage.weeks and outage.platform >= count,
+            "shocks.platform_outage.platform",
+            outage.platform,
+            f"expected a platform below platforms.count ({count})",
+        ),
+        (
+            platforms.owned_platforms > count,
+            "platforms.owned_platforms",
+            platforms.owned_platforms,
+            f"expected at most platforms.count ({count}) owned platforms",
+        ),
+        (
+            platforms.entry and platforms.max_platforms < count,
+            "platforms.max_platforms",
+            platforms.max_platforms,
+            f"expected at least platforms.count ({count}) when platforms.entry is on",
+        ),
+    ]
+    return [
+        ScenarioProblem(origin.get(key, source), key, value, allowed)
+        for broken, key, value, allowed in checks
+        if broken
+    ]
 
 
 # Workers per firm, on average, beyond which a scenario is refused: the labour pool is sized by the work to do,

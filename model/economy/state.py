@@ -48,7 +48,6 @@ class FirmTable:
     order_mix: np.ndarray  # (N, K) share of the firm's orders in each process type; rows sum to 1
     base_order_hours: np.ndarray  # (N,) mean new orders, hours/week
     order_value: np.ndarray  # (N, K) yuan/hour customers pay for the firm's orders
-    custom_order_share: np.ndarray  # (N,) share of the firm's orders that are custom (all of a micro-business's)
     production_cost: np.ndarray  # (N, K) yuan/hour non-labour variable cost of the firm's own machine-hours
     digital_readiness: np.ndarray  # (N,) index in [0, 1]
     openness: np.ndarray  # (N,) share of idle capacity offered to others
