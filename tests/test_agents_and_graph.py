@@ -72,6 +72,34 @@ def test_trade_edges_add_up_to_every_delivered_hour():
     assert platform_delivered > 0
 
 
+def test_trade_degree_counts_the_firms_traded_with_in_the_window_asked_for():
+    """Degree from the pair totals, against neighbours read off the NetworkX graph's trade edges."""
+    economy = SharedManufacturingModel(scenario(size__firms=300), seed=3)
+
+    def hours_by_pair():
+        graph = economy.market_graph
+        return {(u, v): data["hours"] for u, v, data in graph.edges(data=True) if data["relation"] == "trade"}
+
+    def degree_from(pairs):
+        row = {int(node): r for r, node in enumerate(economy.firms.node_id)}
+        neighbours = [set() for _ in range(economy.firms.n)]
+        for u, v in pairs:
+            neighbours[row[u]].add(v)
+            neighbours[row[v]].add(u)
+        return np.array([len(n) for n in neighbours])
+
+    for _ in range(12):
+        economy.step()
+    snapshot, before = economy._market.pair_hours(), hours_by_pair()
+    for _ in range(6):
+        economy.step()
+    after = hours_by_pair()
+    recent = [pair for pair, hours in after.items() if hours > before.get(pair, 0.0)]
+    assert 0 < len(recent) < len(after)
+    assert np.array_equal(economy._market.trade_degree(), degree_from(after))
+    assert np.array_equal(economy._market.trade_degree(since=snapshot), degree_from(recent))
+
+
 def test_one_order_can_be_served_by_several_producers(economy):
     assert economy.datacollector.get_model_vars_dataframe()["producers_per_order"].iloc[1:].max() > 1.0
 

@@ -124,11 +124,33 @@ class MarketGraph:
         self._pending_members.clear()
         return graph
 
-    def trade_degree(self) -> np.ndarray:
-        """(firms,) how many distinct firms each firm has traded with so far, either way, all channels."""
+    def pair_hours(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cumulative delivered hours per buyer-seller pair, all channels: ``(pair codes, hours)``, codes sorted.
+
+        A pair's code is ``buyer row * 2**31 + seller row``. Keep a result to count
+        only later trades with :meth:`trade_degree`.
+        """
         self._sum_queue()
+        codes = np.concatenate([self._partner_code, self._pair_code])
+        hours = np.concatenate([self._partner_totals[0], self._pair_totals[0]])
+        codes, position = np.unique(codes, return_inverse=True)
+        return codes, np.bincount(position, hours, minlength=codes.size)
+
+    def trade_degree(self, since: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """(firms,) how many distinct firms each firm has traded with, either way, all channels.
+
+        With ``since`` (an earlier :meth:`pair_hours`), only pairs that traded after
+        it count: e.g. the links of the last year, as firm-to-firm data report them.
+        """
+        codes, hours = self.pair_hours()
+        before = np.zeros(codes.size)
+        if since is not None and since[0].size:
+            at = np.minimum(np.searchsorted(since[0], codes), since[0].size - 1)
+            known = since[0][at] == codes
+            before[known] = since[1][at[known]]
+        # Totals only grow, and a pair with no new trade keeps exactly the same sum.
+        codes = codes[hours > before]
         n = self._firm_nodes.size
-        codes = np.concatenate([self._partner_code[self._partner_totals[0] > 0], self._pair_code])
         first, second = codes // _PAIR_BASE, codes % _PAIR_BASE
         low, high = np.minimum(first, second), np.maximum(first, second)
         pairs = np.unique(low * _PAIR_BASE + high)

@@ -171,7 +171,9 @@ class FactObserver:
     Call it with the model after every week (``run_scenario(..., observer=...)``).
     Firm growth uses each firm's revenue (served orders at their value) summed
     over consecutive 52-week years: the log growth from one year to the next, for
-    SMEs and large firms active throughout both years.
+    SMEs and large firms active throughout both years. Trade degree counts the
+    links of the run's last year when the run ends on a year's end (all trades
+    otherwise).
     """
 
     def __init__(self, year_weeks: int = 52):
@@ -182,6 +184,8 @@ class FactObserver:
         self.platform_value: list[float] = []
         self.member_share: list[float] = []
         self.steady: dict[str, list[float]] = {name: [] for name in MEASURES}
+        # Trade totals per pair at the ends of the last two years, to count the last year's links.
+        self.pairs_at_year_end: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.economy = None
 
     def __call__(self, economy) -> None:
@@ -213,6 +217,9 @@ class FactObserver:
         self.member_share.append(metrics["platform_members"] / firms_now if firms_now else 0.0)
         for name in MEASURES:
             self.steady[name].append(firms_now if name == "active_firms" else metrics[name])
+        if economy.steps % self.year_weeks == 0:
+            self.pairs_at_year_end[economy.steps] = economy._market.pair_hours()
+            self.pairs_at_year_end.pop(economy.steps - 2 * self.year_weeks, None)
 
     def result(self) -> dict[str, float]:
         """The run's values: utilisation by type, size tail, growth shape, network, sharing volume."""
@@ -244,8 +251,10 @@ class FactObserver:
             values["growth_size_slope"] = size_variance_slope(first[alive], growth)
             values["growth_firms"] = float(alive.sum())
 
-        degree = economy._market.trade_degree()
-        degree_tail = hill_tail_exponent(degree[standard | (firms.kind == MICRO)])
+        # Links of the last year, as firm-to-firm data count them; over ten years a
+        # platform trader meets most of the market, and the count saturates.
+        degree = economy._market.trade_degree(since=self.pairs_at_year_end.get(economy.steps - self.year_weeks))
+        degree_tail = hill_tail_exponent(degree[standard | (firms.active & (firms.kind == MICRO))])
         values["degree_tail_exponent"] = degree_tail.value
         values["degree_size_spearman"] = spearman(machines[standard], degree[standard]).value
         values["platform_value_series"] = self.platform_value  # kept for the S-curve; not a number
