@@ -79,9 +79,19 @@ def test_sharing_itself_differs_from_the_baseline(baseline):
         {"platforms__owned_platforms": 0, "platforms__self_preferencing": True},
         {"platforms__entry": False, "platforms__entry_cost_yuan": 1.0, "platforms__max_platforms": 5},
         {"demand__custom_share": 0.0},
+        {"demand__multi_stage_share": 0.0, "demand__product_stages": 5},
         {"platforms__fee_step_yuan": 50.0},  # fixed pricing: the fee step is not used
     ],
-    ids=["open_data", "public_labs", "supervision", "ownership", "platform_entry", "customisation", "fee_learning"],
+    ids=[
+        "open_data",
+        "public_labs",
+        "supervision",
+        "ownership",
+        "platform_entry",
+        "customisation",
+        "multi_stage",
+        "fee_learning",
+    ],
 )
 def test_each_lever_switched_off_reproduces_sharing_exactly(switched_off):
     plain = SharedManufacturingModel(scenario(size__firms=300), seed=8)

@@ -29,6 +29,7 @@ from .state import (
     FirmTable,
     LabourMarket,
     PlatformTable,
+    ProductWeek,
     Trades,
     WorkerTable,
 )
@@ -53,7 +54,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "producers_per_order": (
         "firms",
         "Mean number of distinct producers (the firm itself and its sellers) per served order; "
-        "an order is one firm's demand for one process type in one week.",
+        "an order is one firm's demand for one process type in one week, or a multi-stage product (all its stages).",
     ),
     "outsourcing_ratio": ("share", "Share of firms' served orders made by another firm."),
     "specialisation_index": (
@@ -209,7 +210,7 @@ def measure(
         "platform_share": _ratio(platform_hours, shared_hours),
         "platform_value": float(trades.paid_yuan[on_platform].sum()),
         "hours_per_platform_order": _ratio(platform_hours, int(on_platform.sum())),
-        "producers_per_order": producers_per_order(firms, trades),
+        "producers_per_order": producers_per_order(firms, trades, deliveries.products if deliveries else None),
         "outsourcing_ratio": _ratio(bought_total, own_total + bought_total),
         "specialisation_index": _ratio((concentration * output[producing]).sum(), output[producing].sum()),
         "failed_trade_share": _ratio(matched_hours - shared_hours, matched_hours),
@@ -383,8 +384,13 @@ def measure_welfare(ledger: Ledger, firms: FirmTable, params: InvestmentParams) 
     return {"public_cost_yuan": public_cost, "welfare_yuan": income - wear - public_cost}
 
 
-def producers_per_order(firms: FirmTable, trades: Trades) -> float:
-    """Mean distinct producers per served order (firm x process type with any hours served)."""
+def producers_per_order(firms: FirmTable, trades: Trades, products: ProductWeek | None = None) -> float:
+    """Mean distinct producers per served order (firm x process type with any hours served).
+
+    With multi-stage ``products``, an order slot that was a stage of a product
+    counts through its product: each product finished this week counts once, with
+    every factory that made any of its stages.
+    """
     n, k = firms.own_hours.shape
     delivered = trades.delivered & (trades.hours > 0)
     order = trades.buyer[delivered] * k + trades.process[delivered]
@@ -392,7 +398,10 @@ def producers_per_order(firms: FirmTable, trades: Trades) -> float:
     sellers_per_order = np.bincount(supplies // n, minlength=n * k)
     producers = sellers_per_order + (firms.own_hours.ravel() > 0)
     served = producers > 0
-    return _ratio(producers[served].sum(), served.sum())
+    if products is None:
+        return _ratio(producers[served].sum(), served.sum())
+    served &= ~products.in_route.ravel()
+    return _ratio(producers[served].sum() + products.makers, served.sum() + products.finished)
 
 
 def _ratio(numerator: float, denominator: float) -> float:

@@ -50,6 +50,7 @@ from .mechanisms import (
     platform_entry,
     platforms,
     production,
+    products,
     public_labs,
     shocks,
     supervision,
@@ -193,6 +194,7 @@ class SharedManufacturingModel(mesa.Model):
         demand.open_contract_book(
             self.firms, np.arange(self.firms.n), self.contracts, 0, scenario.demand, self.streams.stream("contracts")
         )
+        self.products = products.open_product_book(self.firms, scenario.demand)  # multi-stage products in flight
         # The markets entrants share: base standard orders per week, and the number of micro-businesses.
         self._standard_market_hours = float(self.firms.base_order_hours[self.firms.kind != MICRO].sum())
         self._micro_reference = float(max((self.firms.kind == MICRO).sum(), 1))
@@ -242,7 +244,7 @@ class SharedManufacturingModel(mesa.Model):
         platforms.update_size(firms, market, params)
         reach, share = platforms.platform_reach(firms, market), self._market_share() * demand_factor
         orders = demand.place_orders(
-            firms, self.contracts, self.sector_shock, reach, share, week, params.demand, draws("demand")
+            firms, self.contracts, self.sector_shock, reach, share, week, params.demand, draws("demand"), self.products
         )
         staff = public_labs.with_technicians(firms, labour.workforce(firms, workers), params.labour)
         plan = production.plan_week(firms, orders, staff, params.labour)
@@ -254,7 +256,7 @@ class SharedManufacturingModel(mesa.Model):
         worked, self.labour_market = labour.work_the_week(
             firms, workers, self.labour_market, pool_work, members, week, params, draws("labour"), ledger
         )
-        delivered = production.deliver(firms, orders, plan, traded.trades, worked.unstaffed_hours, params)
+        delivered = production.deliver(firms, orders, plan, traded.trades, worked, params, self.products)
         fees = platforms.charge_fees(firms, market, ledger) + open_data.charge_for_access(firms, params, ledger)
         revenue = accounts.settle(firms, workers, delivered, traded, worked, fees, plan.offer_hours, params, ledger)
         public_labs.balance_budgets(firms, ledger)
@@ -425,6 +427,7 @@ class SharedManufacturingModel(mesa.Model):
             anchors = np.where(anchors >= 0, anchors, rows)
         self.firms.aware[rows] |= self.firms.aware[anchors]  # what the founder's employer or new neighbours know
         demand.open_contract_book(self.firms, rows, self.contracts, self.steps, self.params.demand, rng)
+        products.admit_entrants(self.products, self.firms, rows)
         self._add_firm_agents(rows)
         u, v = link_entrants(
             self.firms, rows, anchors, self.partner_edges.buyer, self.partner_edges.seller, self.params

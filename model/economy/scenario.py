@@ -311,6 +311,25 @@ class DemandParams(Section):
         "more per hour and spread evenly over all process types, whatever machines the firm owns.",
         setup=True,
     )
+    multi_stage_share: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "Multi-stage products: share of every SME's and large firm's new orders in its route that come as products "
+        "made in stages, one week each, perhaps by different factories; a stage goes on only as far as the stages "
+        "before it were made.",
+        setup=True,
+    )
+    product_stages: int = param(
+        3,
+        2,
+        8,
+        "stages",
+        "Stages of a multi-stage product: the firm's most-ordered process types (at most all of them), the "
+        "lowest-numbered (upstream) first.",
+        setup=True,
+    )
     custom_market_crowding: float = param(
         1.0,
         0.0,

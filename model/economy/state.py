@@ -330,6 +330,35 @@ class ContractBook:
 
 
 @dataclass
+class ProductBook:
+    """Multi-stage products in flight (see :mod:`..mechanisms.products`).
+
+    The product a firm began ``s`` weeks ago is at its stage ``s``; it sits in
+    column ``week begun % stages`` of ``planned_hours``, ``going_on`` and ``makers``.
+    """
+
+    route: np.ndarray  # (N, S) int64: the process types of a firm's stages, upstream first
+    planned_hours: np.ndarray  # (S, N, S): per product column, firm and stage, machine-hours when the product began
+    going_on: np.ndarray  # (S, N): share of each product still going on (its earlier stages served)
+    due_hours: np.ndarray  # (N, S): this week's stage orders, machine-hours
+    makers: list[list[np.ndarray]]  # per product column: codes (firm * S + column) * 2**31 + maker row
+    week: int  # the week whose stages were last ordered
+
+    @property
+    def stages(self) -> int:
+        return self.route.shape[1]
+
+
+@dataclass
+class ProductWeek:
+    """Multi-stage products finished this week and who made them."""
+
+    finished: int  # products whose last stage was ordered this week and that were at least partly made
+    makers: int  # distinct factories summed over those products
+    in_route: np.ndarray  # (N, K) bool: order slots that were stages of products this week
+
+
+@dataclass
 class ProductionPlan:
     """What each firm plans before trade (hours/week, shape (N, K)); trade lowers ``need`` and ``offer`` in place.
 
@@ -394,6 +423,7 @@ class Deliveries:
     sold_hours: np.ndarray  # delivered by the firm to others
     unmet_hours: np.ndarray  # ordered but not served
     unstaffed_hours: np.ndarray  # of which planned in-house but not made, for want of workers
+    products: ProductWeek | None = None  # multi-stage products finished this week (none without them)
 
     @property
     def served_hours(self) -> np.ndarray:

@@ -28,7 +28,8 @@ from collections.abc import Callable
 import numpy as np
 
 from ..scenario import DemandParams
-from ..state import MICRO, ContractBook, FirmTable
+from ..state import MICRO, ContractBook, FirmTable, ProductBook
+from . import products
 
 
 def cycle_factor(week: int, params: DemandParams) -> float:
@@ -61,6 +62,7 @@ def place_orders(
     week: int,
     params: DemandParams,
     stream: Callable[[str], np.random.Generator],
+    product_book: ProductBook | None = None,
 ) -> np.ndarray:
     """This week's orders, (N, K) machine-hours: new orders, contracts running, and the backlog customers wait for.
 
@@ -71,7 +73,8 @@ def place_orders(
     orders as entry and exit share the market among more or fewer firms.
     ``stream(name)`` gives this week's generator for each kind of draw; firm ``i``
     always gets the ``i``-th draws of the flow, so entrants appended to the table
-    leave incumbents' flow unchanged.
+    leave incumbents' flow unchanged. With a ``product_book``, part of the new
+    orders come as multi-stage products (see :mod:`.products`).
     """
     n, k = firms.order_mix.shape
     firms.demand_shock *= params.shock_persistence
@@ -90,6 +93,7 @@ def place_orders(
     flow_share = np.where(firms.kind == MICRO, 1.0, 1.0 - params.contract_share)
     new_orders = firms.order_mix * np.exp(lumpiness + (sector_shock - 0.5 * sector_var))
     new_orders *= (firms.base_order_hours * flow_share * level)[:, None]
+    new_orders = products.begin_products(product_book, firms, new_orders, week, params)
     _renew_contracts(firms, contracts, level, week, params, stream("contracts"))
     contract_hours = np.bincount(contracts.firm, weights=contracts.hours, minlength=n)
     return new_orders + firms.order_mix * contract_hours[:, None] + firms.backlog_hours

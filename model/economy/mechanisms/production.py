@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..scenario import LabourParams, Scenario
-from ..state import Deliveries, FirmTable, ProductionPlan, Trades
+from ..state import Deliveries, FirmTable, LabourWeek, ProductBook, ProductionPlan, Trades
+from . import products
 
 
 def plan_week(
@@ -71,16 +72,18 @@ def deliver(
     orders_hours: np.ndarray,
     plan: ProductionPlan,
     trades: Trades,
-    unstaffed_hours: np.ndarray,
+    worked: LabourWeek,
     scenario: Scenario,
+    product_book: ProductBook | None = None,
 ) -> Deliveries:
     """What was made and delivered this week; records it on ``firms`` (last week's flows, utilisation, backlog).
 
-    ``unstaffed_hours`` (N, K) are planned own machine-hours nobody could staff.
+    ``worked.unstaffed_hours`` (N, K) are planned own machine-hours nobody could staff.
+    Multi-stage products in ``product_book`` go on as far as their stages were made.
     """
     n, k = firms.order_mix.shape
     bought, sold = trades.bought_hours(n, k), trades.sold_hours(n, k)
-    own = np.maximum(plan.own_hours - unstaffed_hours, 0.0)
+    own = np.maximum(plan.own_hours - worked.unstaffed_hours, 0.0)
     unmet = np.maximum(orders_hours - own - bought, 0.0)
 
     firms.orders_hours[:] = orders_hours
@@ -94,4 +97,11 @@ def deliver(
     np.divide(firms.output_hours, firms.capacity_week, out=firms.utilisation, where=firms.capacity_week > 0)
     firms.utilisation[firms.capacity_week <= 0] = 0.0
     unstaffed = plan.own_hours - own
-    return Deliveries(own_hours=own, bought_hours=bought, sold_hours=sold, unmet_hours=unmet, unstaffed_hours=unstaffed)
+    return Deliveries(
+        own_hours=own,
+        bought_hours=bought,
+        sold_hours=sold,
+        unmet_hours=unmet,
+        unstaffed_hours=unstaffed,
+        products=products.follow_products(product_book, firms, trades),
+    )
