@@ -1,4 +1,4 @@
-"""Interactive shared-manufacturing economy for students, built with Mesa's SolaraViz.
+"""Interactive shared-manufacturing economy for students, built with Mesa's Solara components.
 
     pip install -e ".[viz]"
     solara run app.py
@@ -17,7 +17,8 @@ from pathlib import Path
 
 import solara
 from matplotlib.figure import Figure
-from mesa.visualization import Slider, SolaraViz
+from mesa.visualization import Slider
+from mesa.visualization.solara_viz import ModelController, ModelCreator
 from mesa.visualization.utils import update_counter
 
 from model import SharedManufacturingModel, load_scenario
@@ -167,8 +168,7 @@ def MarketView(model):  # noqa: N802 - Solara components are named like classes
     solara.FigureMatplotlib(figure, format="png")
 
 
-COMPONENTS = [
-    (Introduction, 0),
+PLOTS = [
     time_series(
         "Machines in use",
         "share",
@@ -197,17 +197,54 @@ COMPONENTS = [
             "unemployed": ("looking for work", "tab:red"),
         },
     ),
-    (MarketView, 0),
+    MarketView,
 ]
+
+
+TITLE = "Shared manufacturing: what do the levers do?"
 
 
 @solara.component
 def Page():  # noqa: N802 - the component `solara run` renders
-    """One economy per browser session: each visitor's Step and Reset move only their own."""
-    economy = solara.use_memo(ClassroomEconomy, dependencies=[])
-    return SolaraViz(
-        economy,
-        components=COMPONENTS,
-        model_params=lever_sliders(),
-        name="Shared manufacturing: what do the levers do?",
-    )
+    """One economy per browser session: each visitor's Step and Reset move only their own.
+
+    Mesa's own parts run the economy (:func:`ModelController`: Reset, Play, Step)
+    and set the levers (:func:`ModelCreator`); the layout is ours, without the
+    controls a class does not need (play and render intervals, threads, page tabs).
+    """
+    economy = solara.use_reactive(solara.use_memo(ClassroomEconomy, dependencies=[]))
+    chosen_levers = solara.use_reactive({})
+    # Mesa's controller reads these as reactive values; fixed here, as the class needs no sliders for them.
+    play_interval, render_interval, use_threads = (solara.use_reactive(v) for v in (300, 1, False))
+    with solara.AppBar():
+        solara.AppBarTitle(TITLE)
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Run the economy"):
+            ModelController(
+                economy,
+                model_parameters=chosen_levers,
+                play_interval=play_interval,
+                render_interval=render_interval,
+                use_threads=use_threads,
+            )
+        with solara.Card("Levers"):
+            solara.Markdown("Set them, then press **Reset**: a change applies to a new economy.")
+            ModelCreator(economy, lever_sliders(), model_parameters=chosen_levers)
+            solara.Markdown(lever_values(chosen_levers.value))
+    with solara.Column():
+        Introduction(economy.value)
+        for left, right in itertools.zip_longest(PLOTS[::2], PLOTS[1::2]):
+            with solara.Columns([1, 1]):
+                left(economy.value)
+                if right is not None:
+                    right(economy.value)
+
+
+def lever_values(chosen: dict) -> str:
+    """The levers' values for the next Reset, with units: the sliders themselves show no numbers."""
+    rows = lever_rows()
+    values = [
+        f"{LEVERS[name][1]}: **{chosen.get(name, classroom_value(row['key'])):g}** {row['unit']}"
+        for name, row in rows.items()
+    ]
+    return "  \n".join(["Next Reset:", *values, f"Random seed: **{chosen.get('seed', 1)}**"])

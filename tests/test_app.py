@@ -115,6 +115,9 @@ def test_app_page_renders_its_plots_in_headless_chromium(app_server):
         browser.close()
     assert all(explained.values()), explained
     assert "Reset" in page_text and "Large-firm openness (share)" in page_text
+    assert "Commission: 0.05 share of trade value" in page_text  # the values the next Reset uses, with units
+    hidden = [text for text in ("Render Interval", "Use Threads", "Play Interval", "PAGE 0") if text in page_text]
+    assert not hidden, f"Mesa controls a class does not need are shown: {hidden}"
     rendered = [box for box in sizes if box and box["width"] > 200 and box["height"] > 200]
     assert len(rendered) >= 4, f"expected four rendered plots, found {sizes}"
     redrawn = sum(old != new for old, new in zip(before, after))
