@@ -15,7 +15,9 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import bqplot
 import solara
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from mesa.visualization import Slider
 from mesa.visualization.solara_viz import ModelController, ModelCreator
@@ -117,6 +119,7 @@ def time_series(title: str, unit: str, series: dict[str, tuple[str, str]]):
     """A plot component of weekly columns: ``series`` maps a column to its (legend name, colour).
 
     Weeks start at 1: week 0 is the economy before its first week, when flows are still zero.
+    The plot is a bqplot widget drawn in the browser: a step sends it only the new numbers.
     """
 
     @solara.component
@@ -128,26 +131,70 @@ def time_series(title: str, unit: str, series: dict[str, tuple[str, str]]):
         if shown.current is not None and shown.current[0] != run:
             before_reset.current = shown.current[1]  # Reset: keep the last run to draw it faintly
         shown.current = (run, table)
-        figure = Figure(figsize=(5.5, 3.2), dpi=80, layout="constrained")
-        plot_series(figure.subplots(), table, series, previous=before_reset.current)
-        figure.axes[0].set(title=title, xlabel="week", ylabel=unit)
-        solara.FigureMatplotlib(figure, format="png")
+        # One pair of scales for every line of this plot, kept across steps.
+        week, value = solara.use_memo(lambda: (bqplot.LinearScale(), bqplot.LinearScale()), dependencies=[])
+        previous = before_reset.current
+        shown_values = [_column(data, column) for data in (table, previous) if data is not None for column in series]
+        low, high = _span(shown_values)
+        entries = len(series) + (previous is not None)
+        value.min, value.max = low, high + (0.25 + 0.2 * entries) * (high - low)  # room at the top for the legend
+        lines = [
+            bqplot.Lines.element(scales={"x": week, "y": value}, **line)
+            for line in series_lines(table, series, previous)
+        ]
+        bqplot.Figure.element(
+            marks=lines,
+            axes=[
+                bqplot.Axis.element(scale=week, label="week"),
+                bqplot.Axis.element(scale=value, orientation="vertical", label=unit, label_offset="40px"),
+            ],
+            title=title,
+            legend_location="top-left",
+            fig_margin={"top": 40, "bottom": 40, "left": 60, "right": 10},
+            layout={"height": "260px", "width": "100%"},
+        )
 
     return TimeSeries
 
 
-def plot_series(axes, table, series: dict[str, tuple[str, str]], previous=None) -> None:
-    """Draw ``series`` of ``table`` on ``axes``; a ``previous`` run's table (before the last Reset) faintly."""
+FAINT = 0.35  # opacity of the run before the last Reset
+
+
+def series_lines(table, series: dict[str, tuple[str, str]], previous=None) -> list[dict]:
+    """The lines of a plot, as ``bqplot.Lines`` keywords: each series of ``table``, and of a ``previous`` run faintly.
+
+    The previous run (before the last Reset) is dashed and faint, with one legend entry for all its lines.
+    """
+    lines = []
     for column, (name, colour) in series.items():
         if previous is not None and len(previous):
-            old = previous[column] if column in previous else derived(previous, column)
-            axes.plot(previous.index, old, color=colour, alpha=0.3, linewidth=1.0, linestyle="--")
-        values = table[column] if column in table else derived(table, column)
-        axes.plot(table.index, values, color=colour, label=name)
-    if previous is not None and len(previous):
-        axes.plot([], [], color="0.5", alpha=0.5, linestyle="--", label="before the last Reset")
-    if len(table) or previous is not None:
-        axes.legend(loc="best", fontsize="small")
+            lines.append(
+                {
+                    "x": previous.index.to_numpy(),
+                    "y": _column(previous, column),
+                    "colors": [to_hex(colour)],
+                    "opacities": [FAINT],
+                    "line_style": "dashed",
+                    "labels": ["before the last Reset"],
+                    "display_legend": not lines,
+                }
+            )
+        values = {"x": table.index.to_numpy(), "y": _column(table, column)}
+        lines.append({**values, "colors": [to_hex(colour)], "labels": [name], "display_legend": True})
+    return lines
+
+
+def _span(arrays) -> tuple[float, float]:
+    """Lowest and highest value shown (0 to 1 when there is nothing yet)."""
+    values = [a for a in arrays if a.size]
+    if not values:
+        return 0.0, 1.0
+    low, high = float(min(a.min() for a in values)), float(max(a.max() for a in values))
+    return (low, high) if high > low else (low - 0.5, high + 0.5)
+
+
+def _column(table, column: str):
+    return (table[column] if column in table else derived(table, column)).to_numpy()
 
 
 def derived(table, column: str):

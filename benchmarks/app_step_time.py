@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, serve_app
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, PLOTS_SHOWN, serve_app
 
 
 def model_step_seconds(steps: int) -> list[float]:
@@ -49,7 +49,7 @@ def browser_step_seconds(steps: int, width: int, height: int) -> list[float]:
         page.goto(url, timeout=90_000)
         step = page.locator("button", has_text="Step")
         step.wait_for(timeout=90_000)
-        page.wait_for_function("document.querySelectorAll('img').length >= 4", timeout=90_000)
+        page.wait_for_function(PLOTS_SHOWN, timeout=90_000)
         for week in range(1, steps + 1):
             started = time.perf_counter()
             step.click()

@@ -23,6 +23,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# JavaScript true once the page shows its four plots (bqplot, drawn in the browser) and the market map (an image).
+PLOTS_SHOWN = "document.querySelectorAll('.bqplot.figure').length >= 4 && document.querySelectorAll('img').length >= 1"
 
 
 def free_port() -> int:

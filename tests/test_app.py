@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, serve_app
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, PLOTS_SHOWN, serve_app
 from tests.helpers import REPO
 
 solara = pytest.importorskip("solara", reason="the app needs the viz extra: pip install -e '.[viz]'")
@@ -30,8 +30,6 @@ def test_app_model_builds_and_steps_from_the_app_defaults():
 
 def test_after_a_reset_the_previous_run_is_drawn_faintly_beside_the_new_one():
     sys.path.insert(0, str(REPO))
-    from matplotlib.figure import Figure
-
     import app
 
     earlier, now = app.ClassroomEconomy(commission_rate=0.2), app.ClassroomEconomy()
@@ -39,16 +37,16 @@ def test_after_a_reset_the_previous_run_is_drawn_faintly_beside_the_new_one():
     now.run(2)
     assert now.run_number > earlier.run_number  # each economy knows it is a new run
     series = {"utilisation_mean": ("capacity used", "tab:blue"), "platform_hours": ("on platforms", "tab:red")}
-    axes = Figure().subplots()
-    app.plot_series(
-        axes,
+    lines = app.series_lines(
         now.datacollector.get_model_vars_dataframe().iloc[1:],
         series,
         previous=earlier.datacollector.get_model_vars_dataframe().iloc[1:],
     )
-    faint = [line for line in axes.lines if line.get_alpha() == 0.3]
-    assert [len(line.get_xdata()) for line in faint] == [4, 4]  # the earlier run's four weeks, each series
-    assert "before the last Reset" in [text.get_text() for text in axes.get_legend().get_texts()]
+    faint = [line for line in lines if line.get("opacities") == [app.FAINT]]
+    assert [len(line["x"]) for line in faint] == [4, 4]  # the earlier run's four weeks, each series
+    assert [len(line["x"]) for line in lines if line.get("opacities") != [app.FAINT]] == [2, 2]
+    legend = [line["labels"][0] for line in lines if line["display_legend"]]
+    assert legend == ["before the last Reset", "capacity used", "on platforms"]  # the earlier run named once
 
 
 @pytest.fixture(scope="module")
@@ -94,16 +92,22 @@ def test_app_page_renders_its_plots_in_headless_chromium(app_server):
         page.goto(app_server, timeout=90_000)
         step = page.locator("button", has_text="Step")
         step.wait_for(timeout=90_000)
-        page.wait_for_function("document.querySelectorAll('img').length >= 4", timeout=90_000)
-        images = page.locator("img")
-        before = [images.nth(i).get_attribute("src") for i in range(images.count())]
-        for _ in range(6):
+        page.wait_for_function(PLOTS_SHOWN, timeout=90_000)
+        plots, market_map = page.locator(".bqplot.figure"), page.locator("img")
+        drawn = (
+            "Array.from(document.querySelectorAll('.bqplot.figure g.curve path.line')).map(p => p.getAttribute('d'))"
+        )
+        step.click()  # week 0 has no lines yet (flows start in week 1)
+        page.get_by_text("Week 1", exact=True).wait_for(timeout=60_000)
+        page.wait_for_timeout(1_000)
+        before, map_before = page.evaluate(drawn), market_map.first.get_attribute("src")
+        for _ in range(5):
             step.click()
             page.wait_for_timeout(500)
         page.get_by_text("Week 6", exact=True).wait_for(timeout=60_000)
         page.wait_for_timeout(2_000)  # the last redraw
-        after = [images.nth(i).get_attribute("src") for i in range(images.count())]
-        sizes = [images.nth(i).bounding_box() for i in range(images.count())]
+        after, map_after = page.evaluate(drawn), market_map.first.get_attribute("src")
+        sizes = [plots.nth(i).bounding_box() for i in range(plots.count())] + [market_map.first.bounding_box()]
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=True)
         # The page explains itself: what a step is, that levers apply on Reset, units on the sliders, plot titles.
@@ -119,9 +123,10 @@ def test_app_page_renders_its_plots_in_headless_chromium(app_server):
     hidden = [text for text in ("Render Interval", "Use Threads", "Play Interval", "PAGE 0") if text in page_text]
     assert not hidden, f"Mesa controls a class does not need are shown: {hidden}"
     rendered = [box for box in sizes if box and box["width"] > 200 and box["height"] > 200]
-    assert len(rendered) >= 4, f"expected four rendered plots, found {sizes}"
+    assert len(rendered) == 5, f"expected four plots and the market map, found {sizes}"
     redrawn = sum(old != new for old, new in zip(before, after))
-    assert redrawn >= 4, "every plot must be redrawn as the economy steps"
+    assert len(after) >= 8 and redrawn == len(after), "every line of every plot must move as the economy steps"
+    assert map_after != map_before, "the market map must be redrawn as the economy steps"
     assert Path(ARTIFACTS / "app.png").stat().st_size > 20_000
 
 
