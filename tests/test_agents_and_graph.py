@@ -131,3 +131,19 @@ def test_another_top_level_agents_package_is_named_in_a_clear_error(tmp_path):
     assert (
         last.startswith("ImportError") and str(tmp_path / "other" / "agents") in last and "virtual environment" in last
     )
+
+
+def test_the_market_map_shows_every_active_firm_and_the_heaviest_trades_the_short_way_round(economy):
+    from model.experiments.plots import market_layers
+
+    layers = market_layers(economy, max_trade_edges=50)
+    firms = economy.firms
+    for code, kind in enumerate(("large", "sme", "micro")):
+        position, machines = layers.firms[kind]
+        rows = firms.active & (firms.kind == code)
+        assert len(machines) == rows.sum() and np.array_equal(position, firms.location[rows])
+    trades = np.concatenate([layers.partner_trades, layers.platform_trades])
+    assert economy.last_trades.delivered.sum() > len(trades) == 50  # only the heaviest are drawn
+    assert (np.abs(trades[:, 1] - trades[:, 0]) <= 0.5 + 1e-12).all()  # never the long way across the map
+    members = (firms.membership & firms.active[:, None]).sum()
+    assert len(layers.spokes) == members and len(layers.platforms) == 2

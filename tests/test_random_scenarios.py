@@ -11,11 +11,13 @@ import math
 import time
 from typing import get_args
 
+import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from model import ScenarioError, SharedManufacturingModel, load_scenario
 from model.economy.scenario import Scenario, parameters
+from tests.helpers import SCENARIOS
 
 DRAWN = [row for row in parameters() if row["key"] not in ("size.firms", "steps") and row["min"] is not None]
 CHOICES = [row for row in parameters() if isinstance(row["default"], bool | str)]
@@ -68,3 +70,14 @@ def test_every_valid_scenario_builds_in_seconds_at_300_firms(units, picks, seed)
     economy.run(2)
     assert built < 5.0, f"set-up took {built:.1f} s"
     assert economy.steps == 2
+
+
+def test_a_size_law_with_a_tail_exponent_near_zero_puts_every_firm_at_the_cap_without_overflow():
+    # Found by the test above: exponent 1e-6 raised a uniform draw to the power -1e6 (overflow).
+    from model.economy.population import pareto_machines
+
+    draw = load_scenario(SCENARIOS / "sharing.yaml")
+    tiny = pareto_machines(draw, 1000, np.random.default_rng(1), upper=500, exponent=1e-6)
+    assert (tiny == 500).all()
+    usual = pareto_machines(draw, 100_000, np.random.default_rng(1), upper=500, exponent=1.2)
+    assert usual.min() == draw.firms.min_machines and usual.max() == 500 and (usual < 500).mean() > 0.99

@@ -85,8 +85,11 @@ def pareto_machines(
     """
     firm = scenario.firms
     alpha = exponent or firm.size_tail_exponent
-    total = np.floor(firm.min_machines * rng.random(count) ** (-1.0 / alpha))
-    return np.minimum(total, upper).astype(np.int64)
+    uniform = rng.random(count)
+    # Draws that land beyond the cap are the cap; leaving them out of the power keeps a tiny alpha from overflowing.
+    beyond = uniform < (firm.min_machines / upper) ** alpha
+    total = np.floor(firm.min_machines * np.where(beyond, 1.0, uniform) ** (-1.0 / alpha))
+    return np.where(beyond, upper, np.minimum(total, upper)).astype(np.int64)
 
 
 def draw_firms(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -150,22 +152,20 @@ def cost_effectiveness_figure(rankings: Mapping[str, pd.DataFrame], reference: s
 KIND_COLOURS = {"large": "tab:red", "sme": "tab:blue", "micro": "tab:green", "platform": "black"}
 
 
-def draw_market(economy, axis=None, *, weeks_of_trade: str = "last", max_trade_edges: int = 600):
-    """Draw the market: firms where they are (the unit torus of the supply network), coloured by kind;
-    platforms as hubs above the map, with spokes to their members; and who traded with whom.
+@dataclass
+class MarketLayers:
+    """What a market map shows, in map coordinates (the unit torus; platforms as hubs above it at y = 1.08)."""
 
-    Partners are neighbours on a torus, so a trade between firms near opposite edges
-    is drawn the short way round: it leaves the map at one edge (and comes back at the
-    other). Only the heaviest ``max_trade_edges`` trades by hours are drawn, so the
-    map stays readable as trade grows. ``weeks_of_trade="last"`` draws the last
-    week's delivered trades (fast, for live views); ``"all"`` the cumulative trade
-    edges of ``economy.market_graph``. The legend sits below the map. Returns the axis.
-    """
-    import numpy as np
-    from matplotlib.collections import LineCollection
+    partner_trades: np.ndarray  # (T, 2, 2) segments from buyer to seller, the short way round the torus
+    platform_trades: np.ndarray  # (T', 2, 2)
+    spokes: np.ndarray  # (M, 2, 2) from each member firm to its platform's hub
+    firms: dict[str, tuple[np.ndarray, np.ndarray]]  # kind -> (positions (n, 2), machines (n,))
+    platforms: np.ndarray  # (P, 2) hubs of the platforms in the market
+    title: str
 
-    if axis is None:
-        _, axis = plt.subplots(figsize=(6, 6.6))
+
+def market_layers(economy, *, weeks_of_trade: str = "last", max_trade_edges: int = 600) -> MarketLayers:
+    """The layers of the market map (see :func:`draw_market`), for any drawing library."""
     firms, platforms = economy.firms, economy.platforms
     active = firms.active
     position = firms.location
@@ -193,30 +193,61 @@ def draw_market(economy, axis=None, *, weeks_of_trade: str = "last", max_trade_e
     step = position[sellers] - start
     step -= np.round(step)  # the short way round the torus
     segments = np.stack([start, start + step], axis=1).reshape(-1, 2, 2)
-    axis.add_collection(LineCollection(segments[~on_platform], colors="0.55", linewidths=0.5, alpha=0.6))
-    axis.add_collection(LineCollection(segments[on_platform], colors="tab:orange", linewidths=0.5, alpha=0.6))
-
     member_rows, member_platforms = np.nonzero(firms.membership & active[:, None])
-    if member_rows.size:
-        spokes = np.stack([position[member_rows], hubs[member_platforms]], axis=1)
-        axis.add_collection(LineCollection(spokes, colors="black", linewidths=0.15, alpha=0.1))
+    by_kind = {}
     for code, kind in enumerate(("large", "sme", "micro")):
         rows = np.flatnonzero(active & (firms.kind == code))
-        size = 4 + 2 * np.sqrt(firms.machines[rows].sum(axis=1))
-        axis.scatter(*position[rows].T, s=size, color=KIND_COLOURS[kind], label=f"{kind} ({rows.size})", zorder=3)
-    if platforms.in_market.any():  # not rows kept for entrants, nor platforms that exited
-        in_market = hubs[platforms.in_market]
-        axis.scatter(*in_market.T, s=160, marker="s", color=KIND_COLOURS["platform"], label="platforms", zorder=4)
+        by_kind[kind] = (position[rows], firms.machines[rows].sum(axis=1))
+    heaviest_note = f"the heaviest {max_trade_edges:,} trades" if len(segments) == max_trade_edges else "all trades"
+    when = "last week" if weeks_of_trade == "last" else "so far"
+    return MarketLayers(
+        partner_trades=segments[~on_platform],
+        platform_trades=segments[on_platform],
+        spokes=np.stack([position[member_rows], hubs[member_platforms]], axis=1).reshape(-1, 2, 2),
+        firms=by_kind,
+        platforms=hubs[platforms.in_market],  # not rows kept for entrants, nor platforms that exited
+        title=f"market in week {economy.steps}: {heaviest_note} {when}",
+    )
+
+
+WRAP_NOTE = "the map wraps around: a line leaving one edge comes back at the other"
+
+
+def draw_market(economy, axis=None, *, weeks_of_trade: str = "last", max_trade_edges: int = 600):
+    """Draw the market: firms where they are (the unit torus of the supply network), coloured by kind;
+    platforms as hubs above the map, with spokes to their members; and who traded with whom.
+
+    Partners are neighbours on a torus, so a trade between firms near opposite edges
+    is drawn the short way round: it leaves the map at one edge (and comes back at the
+    other). Only the heaviest ``max_trade_edges`` trades by hours are drawn, so the
+    map stays readable as trade grows. ``weeks_of_trade="last"`` draws the last
+    week's delivered trades (fast, for live views); ``"all"`` the cumulative trade
+    edges of ``economy.market_graph``. The legend sits below the map. Returns the axis.
+    """
+    from matplotlib.collections import LineCollection
+
+    if axis is None:
+        _, axis = plt.subplots(figsize=(6, 6.6))
+    layers = market_layers(economy, weeks_of_trade=weeks_of_trade, max_trade_edges=max_trade_edges)
+    axis.add_collection(LineCollection(layers.partner_trades, colors="0.55", linewidths=0.5, alpha=0.6))
+    axis.add_collection(LineCollection(layers.platform_trades, colors="tab:orange", linewidths=0.5, alpha=0.6))
+    if len(layers.spokes):
+        axis.add_collection(LineCollection(layers.spokes, colors="black", linewidths=0.15, alpha=0.1))
+    for kind, (position, machines) in layers.firms.items():
+        size = 4 + 2 * np.sqrt(machines)
+        axis.scatter(*position.T, s=size, color=KIND_COLOURS[kind], label=f"{kind} ({len(machines)})", zorder=3)
+    if len(layers.platforms):
+        axis.scatter(
+            *layers.platforms.T, s=160, marker="s", color=KIND_COLOURS["platform"], label="platforms", zorder=4
+        )
     axis.plot([], [], color="0.55", label="partner trade")
     axis.plot([], [], color="tab:orange", label="platform trade")
     axis.set_xlim(0.0, 1.0)
     axis.set_ylim(0.0, 1.14)
     axis.set_xticks([])
     axis.set_yticks([])
-    heaviest_note = f"the heaviest {max_trade_edges:,} trades" if len(segments) == max_trade_edges else "all trades"
-    when = "last week" if weeks_of_trade == "last" else "so far"
-    axis.set_title(f"market in week {economy.steps}: {heaviest_note} {when}", fontsize=9)
-    axis.set_xlabel("the map wraps around: a line leaving one edge comes back at the other", fontsize=7)
+    axis.set_title(layers.title, fontsize=9)
+    axis.set_xlabel(WRAP_NOTE, fontsize=7)
     axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=3, frameon=False)
     return axis
 
@@ -230,7 +261,6 @@ def sweep_figure(runs: pd.DataFrame, steps: pd.DataFrame, parameters: list[str],
     heat map of the mean for two (the first on the x axis). ``runs`` is a sweep's
     ``runs.parquet`` (successful runs), ``steps`` its per-step metrics.
     """
-    import numpy as np
 
     columns = [f"param.{key}" for key in parameters]
     points = runs.groupby(columns, sort=True)
