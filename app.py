@@ -108,11 +108,10 @@ lever effects take months to show (run 26 or more weeks).
 
 
 @solara.component
-def Introduction(model):  # noqa: N802 - Solara components are named like classes
-    """The week the economy is in, and a short text on what the economy is and what the levers mean."""
+def WeekCounter(model):  # noqa: N802 - Solara components are named like classes
+    """The week the economy is in, at the top, above the fold (Mesa 3.3 says "Step", 3.5 "Time")."""
     update_counter.get()
-    solara.Markdown(f"## Week {model.steps}")  # at the top, above the fold (Mesa 3.3 says "Step", 3.5 "Time")
-    solara.Markdown(introduction())
+    solara.Markdown(f"## Week {model.steps}")
 
 
 def time_series(title: str, unit: str, series: dict[str, tuple[str, str]]):
@@ -279,7 +278,8 @@ def Page():  # noqa: N802 - the component `solara run` renders
             ModelCreator(economy, lever_sliders(), model_parameters=chosen_levers)
             solara.Markdown(lever_values(chosen_levers.value))
     with solara.Column():
-        Introduction(economy.value)
+        WeekCounter(economy.value)
+        solara.Markdown(introduction())  # the same every week: not redrawn on a step
         for left, right in itertools.zip_longest(PLOTS[::2], PLOTS[1::2]):
             with solara.Columns([1, 1]):
                 left(economy.value)
