@@ -179,7 +179,9 @@ def series_lines(table, series: dict[str, tuple[str, str]], previous=None) -> li
                 }
             )
         values = {"x": table.index.to_numpy(), "y": _column(table, column)}
-        lines.append({**values, "colors": [to_hex(colour)], "labels": [name], "display_legend": True})
+        # Markers while a run has too few weeks to draw a line (week 1 is a single point).
+        marker = {"marker": "circle" if len(table) < 3 else None, "marker_size": 16}
+        lines.append({**values, **marker, "colors": [to_hex(colour)], "labels": [name], "display_legend": True})
     return lines
 
 
@@ -189,7 +191,10 @@ def _span(arrays) -> tuple[float, float]:
     if not values:
         return 0.0, 1.0
     low, high = float(min(a.min() for a in values)), float(max(a.max() for a in values))
-    return (low, high) if high > low else (low - 0.5, high + 0.5)
+    if high > low:
+        return low, high
+    pad = 0.1 * abs(low) or 0.5  # one value so far (week 1): a band around it, not below 0 for a count or share
+    return (max(low - pad, 0.0) if low >= 0 else low - pad), high + pad
 
 
 def _column(table, column: str):
