@@ -138,10 +138,11 @@ def test_the_market_map_shows_every_active_firm_and_the_heaviest_trades_the_shor
 
     layers = market_layers(economy, max_trade_edges=50)
     firms = economy.firms
-    for code, kind in enumerate(("large", "sme", "micro")):
-        position, machines = layers.firms[kind]
-        rows = firms.active & (firms.kind == code)
-        assert len(machines) == rows.sum() and np.array_equal(position, firms.location[rows])
+    for kind, agent_type in (("large", LargeFirm), ("sme", SME), ("micro", MicroEntrepreneur)):
+        _, machines = layers.firms[kind]
+        agents = economy.agents_by_type[agent_type]  # Mesa's agent sets, kept apart from the firm table's rows
+        assert len(machines) == len(agents) > 0
+        assert machines.sum() == sum(int(firms.machines[agent.row].sum()) for agent in agents)
     trades = np.concatenate([layers.partner_trades, layers.platform_trades])
     assert economy.last_trades.delivered.sum() > len(trades) == 50  # only the heaviest are drawn
     assert (np.abs(trades[:, 1] - trades[:, 0]) <= 0.5 + 1e-12).all()  # never the long way across the map

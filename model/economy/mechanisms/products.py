@@ -121,9 +121,7 @@ def follow_products(book: ProductBook | None, firms: FirmTable, trades: Trades) 
     delivered = trades.delivered & (trades.hours > 0)
     buyer, seller = trades.buyer[delivered], trades.seller[delivered]
     bought_stage = stage_of[buyer, trades.process[delivered]]
-    keep = bought_stage >= 0
-    buyer, seller, bought_stage = buyer[keep], seller[keep], bought_stage[keep]
-    keep = due[buyer, bought_stage]
+    keep = (bought_stage >= 0) & due[buyer, np.maximum(bought_stage, 0)]  # a stage slot with hours due this week
     buyer, seller, bought_stage = buyer[keep], seller[keep], bought_stage[keep]
     own_firm, own_stage = np.nonzero(due & (firms.own_hours[rows, book.route] > 0))
     maker_firm = np.concatenate([buyer, own_firm])
