@@ -42,6 +42,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .kernels import add_by_row, invalid_amounts, rows_outside
+
 INSIDE = ("firms", "workers", "platforms")
 OUTSIDE = ("customers", "suppliers", "government", "banks", "owners", "consumption")
 SECTORS = INSIDE + OUTSIDE
@@ -159,6 +161,7 @@ class Ledger:
         self._keep_firm_flows = firm_flows
         self._firm_net = np.zeros(0)
         self._firm_operating = np.zeros(0)
+        self._scratch = np.zeros(0)  # kept zero between payments; see kernels.add_by_row
 
     def holdings(self) -> dict[str, float]:
         """Money each inside sector holds now: the plain sum of its state array (yuan)."""
@@ -205,34 +208,55 @@ class Ledger:
         total = float(paid.sum())
         if payee_yuan is not None and not np.isclose(float(received.sum()), total, rtol=1e-9, atol=1e-6):
             raise ValueError(f"payment {kind!r}: payees receive {received.sum()!r} of {total!r} paid")
+        payer_rows = self._checked_rows(payer, paid, payer_rows)  # both sides checked before any money moves
+        payee_rows = self._checked_rows(payee, received, payee_rows)
         self._move(payer, paid, payer_rows, -1.0, kind in OPERATING)
         self._move(payee, received, payee_rows, 1.0, kind in OPERATING)
         if total > 0:
             key = (payer, payee, kind)
             self._week[key] = self._week.get(key, 0.0) + total
 
-    def _move(self, sector: str, amounts: np.ndarray, rows: np.ndarray | None, sign: float, operating: bool) -> None:
+    def _checked_rows(self, sector: str, amounts: np.ndarray, rows: np.ndarray | None) -> np.ndarray | None:
+        """``rows`` as int64, after checking they fit ``sector``'s table and ``amounts``."""
         if sector not in _HOLDINGS:
             if rows is not None:
                 raise ValueError(f"{sector} is an outside sector: it has no rows")
+            return None
+        size = getattr(self._tables[sector], _HOLDINGS[sector]).size
+        if rows is None:
+            if amounts.shape != (size,):
+                raise ValueError(f"{sector}: expected one amount per row ({size},), got {amounts.shape}")
+            return None
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.shape != amounts.shape:
+            raise ValueError(f"{sector}: {rows.shape} rows for {amounts.shape} amounts")
+        if rows_outside(rows, size):
+            raise ValueError(f"{sector}: a payment's row is outside the table's rows 0..{size - 1}")
+        return rows
+
+    def _move(self, sector: str, amounts: np.ndarray, rows: np.ndarray | None, sign: float, operating: bool) -> None:
+        """Move ``sign * amounts`` into the sector's holdings (and the firms' weekly flows), by row or per row."""
+        if sector not in _HOLDINGS:
             return
         balance = getattr(self._tables[sector], _HOLDINGS[sector])
-        if rows is None:
-            if amounts.shape != balance.shape:
-                raise ValueError(f"{sector}: expected one amount per row {balance.shape}, got {amounts.shape}")
-            change = amounts
-        else:
-            rows = np.asarray(rows)
-            if rows.shape != amounts.shape:
-                raise ValueError(f"{sector}: {rows.shape} rows for {amounts.shape} amounts")
-            change = np.bincount(rows, weights=amounts, minlength=balance.size)
-        balance += sign * change
-        if sector == "firms" and self._keep_firm_flows:
+        keep_flows = sector == "firms" and self._keep_firm_flows
+        if keep_flows:
             self._firm_net = _grown(self._firm_net, balance.size)
-            self._firm_net += sign * change
             if operating:
                 self._firm_operating = _grown(self._firm_operating, balance.size)
-                self._firm_operating += sign * change
+        if rows is None:
+            balance += sign * amounts
+            if keep_flows:
+                self._firm_net += sign * amounts
+                if operating:
+                    self._firm_operating += sign * amounts
+            return
+        self._scratch = _grown(self._scratch, balance.size)
+        add_by_row(balance, rows, amounts, sign, self._scratch)
+        if keep_flows:
+            add_by_row(self._firm_net, rows, amounts, sign, self._scratch)
+            if operating:
+                add_by_row(self._firm_operating, rows, amounts, sign, self._scratch)
 
     def firm_net_yuan(self, *, operating: bool = False) -> np.ndarray:
         """(N,) each firm row's inflows minus outflows this week, of every kind or only the ``operating`` ones.
@@ -296,7 +320,7 @@ def _grown(values: np.ndarray, size: int) -> np.ndarray:
 
 def _amounts(kind: str, yuan: np.ndarray | float) -> np.ndarray:
     amounts = np.asarray(yuan, dtype=np.float64)
-    if not np.all(np.isfinite(amounts)) or np.any(amounts < 0):
+    if invalid_amounts(amounts.reshape(-1)):
         raise ValueError(f"payment {kind!r}: amounts must be finite and non-negative")
     return amounts
 

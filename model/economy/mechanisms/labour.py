@@ -47,6 +47,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from ..draws import beta_with_mean, mean_one_lognormal
+from ..kernels import first_within_groups
 from ..ledger import Ledger
 from ..scenario import LabourParams, Scenario
 from ..state import (
@@ -418,11 +419,7 @@ def _pick_within_groups(workers: WorkerTable, count: np.ndarray, rng: np.random.
     if candidates.size == 0:
         return candidates
     group = workers.employer[candidates] * k + workers.skill[candidates]
-    order = np.lexsort((rng.random(candidates.size), group))
-    group_sorted = group[order]
-    starts = np.flatnonzero(np.r_[True, group_sorted[1:] != group_sorted[:-1]])
-    rank = np.arange(group_sorted.size) - np.repeat(starts, np.diff(np.r_[starts, group_sorted.size]))
-    return candidates[order[rank < count.ravel()[group_sorted]]]
+    return candidates[first_within_groups(group, rng.random(candidates.size), count.ravel())]
 
 
 def _release(firms: FirmTable, workers: WorkerTable, leaving: np.ndarray) -> np.ndarray:

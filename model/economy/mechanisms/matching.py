@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import first_within_groups
 from ..scenario import LabourParams
 from ..state import FirmTable, WorkerTable
 
@@ -140,7 +141,9 @@ def _urn_ball_whole(cell_market, openings, seeker_market, n_markets, params, rng
     by_market = np.minimum(by_market, seekers_by_market)
     chosen = _random_within(seeker_market, by_market, rng)
     units = np.repeat(np.arange(cell_market.size), filled)
-    units = units[np.lexsort((rng.random(units.size), cell_market[units]))]
+    unit_market = cell_market[units]
+    every_unit = np.bincount(unit_market, minlength=n_markets)
+    units = units[first_within_groups(unit_market, rng.random(units.size), every_unit)]  # shuffled within markets
     return chosen, units
 
 
@@ -160,11 +163,7 @@ def _urn_ball_share(cell_market, slots, seeker_market, n_markets, params, rng):
 
 def _random_within(market: np.ndarray, count: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Positions of ``count[m]`` members of each market ``m``, at random, in market order."""
-    order = np.lexsort((rng.random(market.size), market))
-    ordered = market[order]
-    starts = np.searchsorted(ordered, np.arange(count.size))
-    rank = np.arange(order.size) - starts[ordered]
-    return order[rank < count[ordered]]
+    return first_within_groups(market, rng.random(market.size), count)
 
 
 # --- the earlier assumption, kept for comparison ---------------------------------

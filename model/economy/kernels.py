@@ -1,0 +1,122 @@
+"""Compiled kernels (Numba) for the week's loops that NumPy can only do in several passes over its arrays.
+
+Each kernel does in one pass what a few NumPy calls did, with bit-identical
+results: ``tests/test_kernels.py`` checks every kernel against the NumPy
+expression it replaces. Random numbers are never drawn inside a kernel; callers
+draw them with NumPy's generators and pass them in, so a run's draws do not
+depend on the kernels.
+
+Kernels are compiled on first use and cached on disk (``cache=True``, in
+``__pycache__`` next to this file, or Numba's user cache where that is not
+writable), so only the first run on a machine pays the compile; later runs, in
+new processes and on sweep workers, load the machine code. Setting the
+environment variable ``NUMBA_DISABLE_JIT=1`` runs the same functions as plain
+Python (slow, but easy to step through in a debugger).
+
+Example
+-------
+>>> import numpy as np
+>>> group = np.array([1, 0, 1, 1, 0])
+>>> keys = np.array([0.9, 0.5, 0.1, 0.4, 0.2])
+>>> first_within_groups(group, keys, np.array([1, 2]))  # the lowest keys: one of group 0, two of group 1
+array([4, 2, 3])
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+_SMALL_GROUP = 16  # below this, insertion sort beats a merge sort's set-up
+
+
+@numba.njit(cache=True)
+def first_within_groups(group: np.ndarray, keys: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Positions of the ``count[g]`` members of each group ``g`` with the lowest ``keys``, by group, then key.
+
+    ``group`` (n,) holds group numbers in ``0 .. count.size - 1``. Equal to::
+
+        order = np.lexsort((keys, group))
+        rank = np.arange(n) - np.searchsorted(group[order], np.arange(count.size))[group[order]]
+        order[rank < count[group[order]]]
+
+    With uniform random ``keys``, each group's chosen members are a uniform
+    random sample of it, in random order.
+    """
+    n_groups = count.size
+    starts = np.zeros(n_groups + 1, np.int64)
+    for g in group:
+        starts[g + 1] += 1
+    for g in range(n_groups):
+        starts[g + 1] += starts[g]
+    order = np.empty(group.size, np.int64)  # counting sort: stable, so ties in a key keep position order
+    fill = starts[:-1].copy()
+    for position in range(group.size):
+        g = group[position]
+        order[fill[g]] = position
+        fill[g] += 1
+    taken = 0
+    for g in range(n_groups):
+        taken += max(0, min(count[g], starts[g + 1] - starts[g]))
+    chosen = np.empty(taken, np.int64)
+    out = 0
+    for g in range(n_groups):
+        start, end = starts[g], starts[g + 1]
+        take = max(0, min(count[g], end - start))
+        if take == 0:
+            continue
+        members = order[start:end]
+        if end - start <= _SMALL_GROUP:
+            for i in range(1, end - start):  # insertion sort by key; strict < keeps ties in position order
+                member = members[i]
+                j = i - 1
+                while j >= 0 and keys[member] < keys[members[j]]:
+                    members[j + 1] = members[j]
+                    j -= 1
+                members[j + 1] = member
+        else:
+            members[:] = members[np.argsort(keys[members], kind="mergesort")]
+        chosen[out : out + take] = members[:take]
+        out += take
+    return chosen
+
+
+@numba.njit(cache=True)
+def invalid_amounts(amounts: np.ndarray) -> bool:
+    """Whether any amount is negative, infinite or NaN (one pass; ``amounts`` one-dimensional)."""
+    for amount in amounts:  # noqa: SIM110 (Numba compiles loops, not generators)
+        if not (0.0 <= amount < np.inf):  # False for NaN as well
+            return True
+    return False
+
+
+@numba.njit(cache=True)
+def add_by_row(balances: np.ndarray, rows: np.ndarray, amounts: np.ndarray, sign: float, scratch: np.ndarray) -> None:
+    """``balances += sign * np.bincount(rows, amounts, minlength=balances.size)``, touching only ``rows``.
+
+    ``scratch`` is a zero array at least as long as ``balances``, and is left zero:
+    each row's payments are summed there in the order given (as ``bincount`` sums
+    them) before they reach the balance, so the result is the same to the bit.
+    ``amounts`` must be non-negative; a row whose payments sum to zero is left alone.
+    Raises ``IndexError`` (and changes nothing) if a row is outside ``balances``.
+    """
+    for row in rows:
+        if row < 0 or row >= balances.size:
+            raise IndexError("a payment's row is outside the sector's table")
+    for i in range(rows.size):
+        scratch[rows[i]] += amounts[i]
+    for i in range(rows.size):
+        row = rows[i]
+        total = scratch[row]
+        if total != 0.0:
+            balances[row] += sign * total
+            scratch[row] = 0.0
+
+
+@numba.njit(cache=True)
+def rows_outside(rows: np.ndarray, size: int) -> bool:
+    """Whether any row is outside ``0 .. size - 1`` (one pass)."""
+    for row in rows:  # noqa: SIM110 (Numba compiles loops, not generators)
+        if row < 0 or row >= size:
+            return True
+    return False

@@ -1,0 +1,110 @@
+"""The compiled kernels against the NumPy expressions they replace: equal to the bit, on any input.
+
+Each reference below is the NumPy code the kernel took over (kept here, not in
+the model, so the model has one implementation of each rule).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from model.economy.kernels import add_by_row, first_within_groups, invalid_amounts, rows_outside
+from model.economy.ledger import Ledger
+
+
+def first_within_groups_reference(group: np.ndarray, keys: np.ndarray, count: np.ndarray) -> np.ndarray:
+    order = np.lexsort((keys, group))
+    ordered = group[order]
+    rank = np.arange(order.size) - np.searchsorted(ordered, np.arange(count.size))[ordered]
+    return order[rank < count[ordered]]
+
+
+@st.composite
+def groups_keys_counts(draw):
+    n_groups = draw(st.integers(1, 8))
+    size = draw(st.integers(0, 60))
+    group = draw(hnp.arrays(np.int64, size, elements=st.integers(0, n_groups - 1)))
+    # Few distinct keys, so ties are common: their order must follow position, as lexsort's does.
+    keys = draw(hnp.arrays(np.float64, size, elements=st.sampled_from([0.0, 0.25, 0.5, 0.75])))
+    count = draw(hnp.arrays(np.int64, n_groups, elements=st.integers(-2, 70)))
+    return group, keys, count
+
+
+@settings(max_examples=300, deadline=None)
+@given(groups_keys_counts())
+def test_first_within_groups_equals_lexsort_selection(case):
+    group, keys, count = case
+    np.testing.assert_array_equal(first_within_groups(group, keys, count), first_within_groups_reference(*case))
+
+
+def test_first_within_groups_on_large_groups_with_random_keys():
+    """Groups above the insertion-sort size take the merge-sort path; both must agree with lexsort."""
+    rng = np.random.default_rng(5)
+    group = rng.integers(0, 40, 20_000)
+    keys = rng.random(group.size)
+    keys[::97] = 0.5  # some ties across the big groups
+    count = rng.integers(0, 700, 40)
+    chosen = first_within_groups(group, keys, count)
+    np.testing.assert_array_equal(chosen, first_within_groups_reference(group, keys, count))
+    assert np.array_equal(np.bincount(group[chosen], minlength=40), np.minimum(count, np.bincount(group, minlength=40)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 30).flatmap(
+        lambda size: st.tuples(
+            hnp.arrays(np.float64, size, elements=st.floats(-1e6, 1e6)),
+            hnp.arrays(np.int64, st.integers(0, 80), elements=st.integers(0, size - 1)),
+        )
+    ),
+    st.sampled_from([-1.0, 1.0]),
+    st.data(),
+)
+def test_add_by_row_equals_bincount(balances_rows, sign, data):
+    balances, rows = balances_rows
+    amounts = data.draw(hnp.arrays(np.float64, rows.size, elements=st.floats(0.0, 1e9)))
+    expected = balances + sign * np.bincount(rows, weights=amounts, minlength=balances.size)
+    scratch = np.zeros(balances.size + 3)
+    add_by_row(balances, rows, amounts, sign, scratch)
+    np.testing.assert_array_equal(balances, expected)
+    assert not scratch.any()  # left zero for the next payment
+
+
+def test_add_by_row_refuses_rows_outside_the_table_and_changes_nothing():
+    balances, scratch = np.array([5.0, 6.0]), np.zeros(2)
+    for bad_row in (2, -1):
+        with pytest.raises(IndexError):
+            add_by_row(balances, np.array([0, bad_row]), np.array([1.0, 1.0]), -1.0, scratch)
+    assert balances.tolist() == [5.0, 6.0] and not scratch.any()
+
+
+@pytest.mark.parametrize(
+    ("amounts", "invalid"),
+    [([], False), ([0.0, -0.0, 3.5, 1e300], False), ([1.0, -1e-300], True), ([np.nan], True), ([2.0, np.inf], True)],
+)
+def test_invalid_amounts(amounts, invalid):
+    values = np.array(amounts, dtype=np.float64)
+    assert invalid_amounts(values) is invalid
+    assert invalid == (not np.all(np.isfinite(values)) or bool(np.any(values < 0)))
+
+
+def test_rows_outside():
+    assert not rows_outside(np.array([0, 4], np.int64), 5) and not rows_outside(np.zeros(0, np.int64), 0)
+    assert rows_outside(np.array([0, 5], np.int64), 5) and rows_outside(np.array([-1], np.int64), 5)
+
+
+def test_ledger_refuses_bad_payments_by_name():
+    firms, workers = type("T", (), {})(), type("T", (), {})()
+    firms.cash_yuan, workers.savings_yuan = np.array([10.0, 0.0]), np.zeros(3)
+    platforms = type("T", (), {"cash_yuan": np.zeros(1)})()
+    ledger = Ledger(firms, workers, platforms)
+    ledger.open_week(1)
+    with pytest.raises(ValueError, match=r"'wage'.*finite and non-negative"):
+        ledger.pay("wage", "firms", "workers", np.array([1.0, np.nan]), payer_rows=[0, 0], payee_rows=[0, 1])
+    with pytest.raises(ValueError, match=r"workers: a payment's row is outside the table's rows 0\.\.2"):
+        ledger.pay("wage", "firms", "workers", np.array([1.0]), payer_rows=[0], payee_rows=[3])
+    assert firms.cash_yuan.tolist() == [10.0, 0.0] and not workers.savings_yuan.any()
