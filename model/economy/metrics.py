@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .kernels import any_in_rows, column_sums, row_sums
 from .ledger import Ledger
 from .scenario import InvestmentParams
 from .state import (
@@ -185,7 +186,7 @@ def measure(
     output = firms.output_hours
     producing = output > 0
     shares = np.divide(used, output[:, None], out=np.zeros_like(used), where=producing[:, None])
-    concentration = (shares**2).sum(axis=1)[producing]
+    concentration = row_sums(shares**2)[producing]
 
     delivered_hours = np.bincount(
         trades.platform[delivered & (trades.platform >= 0)],
@@ -203,7 +204,7 @@ def measure(
         "utilisation_mean": _ratio(used_total, capacity.sum()),
         "utilisation_std": float(firms.utilisation[with_machines].std()) if with_machines.any() else 0.0,
         "idle_share": _mean(firms.utilisation[with_machines] < 0.5),
-        "overload_share": _mean((firms.unmet_hours.sum(axis=1) > UNMET_TOLERANCE_HOURS)[active]),
+        "overload_share": _mean((row_sums(firms.unmet_hours) > UNMET_TOLERANCE_HOURS)[active]),
         "unmet_demand_share": _ratio(firms.unmet_hours.sum(), firms.orders_hours.sum()),
         "shared_hours": shared_hours,
         "shared_value": float(trades.paid_yuan.sum()),
@@ -216,14 +217,14 @@ def measure(
         "failed_trade_share": _ratio(matched_hours - shared_hours, matched_hours),
         "platform_failed_share": _ratio(platform_failed, platform_matched),
         "customisation_share": _ratio(
-            float((firms.orders_hours.sum(axis=1) * np.where(firms.kind == MICRO, 1.0, custom_share) * active).sum()),
-            float((firms.orders_hours.sum(axis=1) * active).sum()),
+            float((row_sums(firms.orders_hours) * np.where(firms.kind == MICRO, 1.0, custom_share) * active).sum()),
+            float((row_sums(firms.orders_hours) * active).sum()),
         ),
         "owner_sales_share": _ratio(
             float(trades.hours[on_owned & (trades.seller == owner)].sum()), float(trades.hours[on_owned].sum())
         ),
         **measure_limits(firms, deliveries),
-        "platform_members": int((firms.membership & active[:, None]).any(axis=1).sum()) if platforms.n else 0,
+        "platform_members": int(any_in_rows(firms.membership & active[:, None]).sum()) if platforms.n else 0,
         "platform_hhi": float(((delivered_hours / volume) ** 2).sum()) if volume > 0 else 0.0,
         "platform_profit_yuan": float((platforms.profit_yuan * platforms.active).sum()) if platforms.n else 0.0,
         "commission_mean": _ratio(float(platforms.commission_yuan.sum()), float(platforms.traded_value.sum()))
@@ -246,14 +247,14 @@ def measure_by_kind(firms: FirmTable, revenue_yuan: np.ndarray) -> dict[str, flo
     def by_kind(values: np.ndarray) -> np.ndarray:
         return np.bincount(kind, weights=values * active, minlength=kinds)[:kinds]  # public labs are no business
 
-    used = by_kind((firms.own_hours + firms.sold_hours).sum(axis=1))
+    used = by_kind(row_sums(firms.own_hours + firms.sold_hours))
     capacity = by_kind(firms.capacity_week)
     utilisation = np.divide(used, capacity, out=np.zeros(kinds), where=capacity > 0)
     columns = {
         "revenue": by_kind(revenue_yuan),
         "utilisation": utilisation,
-        "sold_hours": by_kind(firms.sold_hours.sum(axis=1)),
-        "bought_hours": by_kind(firms.bought_hours.sum(axis=1)),
+        "sold_hours": by_kind(row_sums(firms.sold_hours)),
+        "bought_hours": by_kind(row_sums(firms.bought_hours)),
     }
     by_name = {
         f"{measure}_{FIRM_KIND_NAMES[k]}": float(values[k]) for measure, values in columns.items() for k in range(kinds)
@@ -275,7 +276,7 @@ def measure_limits(firms: FirmTable, deliveries: Deliveries | None) -> dict[str,
         return {**dict.fromkeys(names, 0.0), "pooling_realised": 0.0}
     active = firms.active[:, None]
     orders, capacity = firms.orders_hours * active, firms.capacity_hours * active
-    bound = np.maximum(orders.sum(axis=0) - capacity.sum(axis=0), 0.0).sum()
+    bound = np.maximum(column_sums(orders) - column_sums(capacity), 0.0).sum()
     without_trade = np.maximum(orders - capacity, 0.0).sum()
     unstaffed = float(deliveries.unstaffed_hours.sum())
     short_of_machines = max(float(deliveries.unmet_hours.sum()) - unstaffed, 0.0)
@@ -378,7 +379,7 @@ def measure_welfare(ledger: Ledger, firms: FirmTable, params: InvestmentParams) 
     machines that wore out. Machine purchases are not charged when made but as they wear.
     """
     public_cost = ledger.week_paid_by("government") - ledger.week_received_by("government")
-    machines = float((firms.machines.sum(axis=1) * firms.active).sum())
+    machines = float((row_sums(firms.machines) * firms.active).sum())
     wear = machines * params.machine_price_yuan / (52.0 * params.machine_life_years)
     income = sum(ledger.week_income(sector) for sector in ("firms", "workers", "platforms"))
     return {"public_cost_yuan": public_cost, "welfare_yuan": income - wear - public_cost}

@@ -37,6 +37,7 @@ except ImportError as error:  # another distribution's top-level ``agents`` pack
     ) from error
 
 from . import mesa_compat, metrics
+from .kernels import any_in_rows
 from .ledger import Ledger
 from .market_graph import MarketGraph
 from .mechanisms import (
@@ -251,7 +252,7 @@ class SharedManufacturingModel(mesa.Model):
         books = [] if self.keep_order_books else None
         traded = trade.trade_week(firms, self.partner_edges, market, plan, params, draws("trade"), ledger, books)
         produced = plan.own_hours + traded.trades.sold_hours(*orders.shape)
-        members = (firms.membership & market.active[None, :]).any(axis=1)
+        members = any_in_rows(firms.membership & market.active[None, :])
         pool_work = public_labs.pool_work(firms, produced)  # public labs' own technicians are not in the pool
         worked, self.labour_market = labour.work_the_week(
             firms, workers, self.labour_market, pool_work, members, week, params, draws("labour"), ledger

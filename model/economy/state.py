@@ -14,6 +14,8 @@ from functools import cached_property
 
 import numpy as np
 
+from .kernels import row_sums
+
 LARGE, SME, MICRO, PUBLIC_LAB = 0, 1, 2, 3
 FIRM_KIND_NAMES = ("large", "sme", "micro")  # the kinds that are businesses
 KIND_NAMES = (*FIRM_KIND_NAMES, "public_lab")  # public labs: universities, institutes, innovation centres
@@ -123,12 +125,12 @@ class FirmTable:
     @property
     def expected_revenue_yuan(self) -> np.ndarray:
         """(N,) yuan/week its mean orders are worth: what its cash buffer and credit limit are measured in."""
-        return self.base_order_hours * (self.order_mix * self.order_value).sum(axis=1)
+        return self.base_order_hours * row_sums(self.order_mix * self.order_value)
 
     @property
     def installed_hours(self) -> np.ndarray:
         """(N,) machine-hours per week each firm has installed, whether usable this week or not."""
-        return self.machines.sum(axis=1) * self.machine_hours_per_week
+        return row_sums(self.machines) * self.machine_hours_per_week
 
     def extend(self, newcomers: FirmTable) -> np.ndarray:
         """Append entrants' rows (every per-firm array grows); returns their row numbers.

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import row_sums
 from ..ledger import Ledger
 from ..scenario import Scenario
 from ..state import (
@@ -64,10 +65,10 @@ def settle(
     """
     n = firms.n
     trades = trade_week.trades
-    revenue = (deliveries.served_hours * firms.order_value).sum(axis=1)
-    production_cost = (deliveries.used_hours * firms.production_cost).sum(axis=1)
+    revenue = row_sums(deliveries.served_hours * firms.order_value)
+    production_cost = row_sums(deliveries.used_hours * firms.production_cost)
     invest = scenario.investment
-    upkeep = firms.machines.sum(axis=1) * invest.maintenance_yuan_per_week
+    upkeep = row_sums(firms.machines) * invest.maintenance_yuan_per_week
     owed = firms.loan_yuan + np.maximum(-firms.cash_yuan, 0.0)
     interest = owed * (invest.interest_rate / 52.0) * firms.active
     repayment = firms.loan_yuan * min(1.0 / (52.0 * invest.loan_years), 1.0) * firms.active
@@ -141,7 +142,7 @@ def _remember(
     _blend(firms.unmet_ewma, np.maximum(deliveries.unmet_hours - deliveries.unstaffed_hours, 0.0), weight)
     _blend(firms.bought_ewma, deliveries.bought_hours, weight)
     _blend(firms.used_ewma, deliveries.used_hours, weight)
-    _blend(firms.unsold_offer_ewma, unsold_offer_hours.sum(axis=1), weight)
+    _blend(firms.unsold_offer_ewma, row_sums(unsold_offer_hours), weight)
     _blend(firms.profit_ewma, firms.profit_yuan, weight)
     bought_value = np.bincount(trades.buyer * k + trades.process, trades.paid_yuan, minlength=n * k).reshape(n, k)
     has_bought = deliveries.bought_hours > 0

@@ -47,7 +47,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from ..draws import beta_with_mean, mean_one_lognormal
-from ..kernels import first_within_groups
+from ..kernels import any_in_rows, column_sums, first_within_groups, row_sums
 from ..ledger import Ledger
 from ..scenario import LabourParams, Scenario
 from ..state import (
@@ -163,7 +163,7 @@ def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np
     n_owners = min(micro_rows.size, n_workers)
     skill = np.empty(n_workers, np.int64)
     skill[:n_owners] = np.argmax(firms.order_mix[micro_rows[:n_owners]], axis=1)
-    need_by_skill = load.sum(axis=0)
+    need_by_skill = column_sums(load)
     shares = need_by_skill / need_by_skill.sum() if need_by_skill.sum() > 0 else np.full(k, 1.0 / k)
     skill[n_owners:] = stream("skill").choice(k, size=n_workers - n_owners, p=shares)
 
@@ -194,7 +194,7 @@ def create_pool(firms: FirmTable, scenario: Scenario, stream: Callable[[str], np
     need = np.zeros((regions, k))
     np.add.at(need, firm_region, load)
     need += 1e-12  # a skill nobody needs yet is spread evenly
-    cumulative = np.cumsum(need / need.sum(axis=0), axis=0)  # (regions, K): where each skill is needed
+    cumulative = np.cumsum(need / column_sums(need), axis=0)  # (regions, K): where each skill is needed
     free = np.flatnonzero(employer < 0)
     draw = stream("region").random(free.size)
     for process in range(k):  # a loop over skills, not workers
@@ -293,7 +293,7 @@ def work_the_week(
     income = np.zeros(workers.n)
     ledger.pay("wage", "firms", "workers", np.full(roster.size, wage), payer_rows=roster_employer, payee_rows=roster)
     income[roster] = wage
-    labour_cost = staff.sum(axis=1) * wage
+    labour_cost = row_sums(staff) * wage
 
     seekers = (workers.status == UNEMPLOYED) | (workers.status == FLEXIBLE)
     seekers &= workers.training_left == 0
@@ -325,10 +325,10 @@ def work_the_week(
     workers.status[flexible] = FLEXIBLE
     task_workers = np.bincount(workers.skill[flexible], minlength=k)
     engaged = np.ceil(filled - 1e-9)  # workers a firm engaged per skill (a part-week still takes a worker)
-    contract_cost = engaged.sum(axis=1) * (params.task_contract_cost_weeks * wage)
+    contract_cost = row_sums(engaged) * (params.task_contract_cost_weeks * wage)
     ledger.pay("task contract cost", "firms", "suppliers", contract_cost)
     labour_cost += contract_cost
-    flexible_pay = filled.sum(axis=1) * weekly_flexible_pay(params)
+    flexible_pay = row_sums(filled) * weekly_flexible_pay(params)
     ledger.pay(
         "flexible pay",
         "firms",
@@ -349,7 +349,7 @@ def work_the_week(
     per_worker = (overtime_pay / np.maximum(staff, 1.0))[roster_employer, roster_skill]
     ledger.pay("overtime", "firms", "workers", per_worker, payer_rows=roster_employer, payee_rows=roster)
     income[roster] += per_worker
-    labour_cost += overtime_pay.sum(axis=1)
+    labour_cost += row_sums(overtime_pay)
 
     on_payroll = np.zeros(workers.n, bool)
     on_payroll[roster] = True
@@ -359,29 +359,29 @@ def work_the_week(
     income[on_benefit] = benefit
     workers.income[:] = income  # zero for the inactive: what they do at home is outside these books
 
-    firms.last_flexible_week[filled.sum(axis=1) * hours >= 8.0] = week  # at least a worker-day of task work
+    firms.last_flexible_week[row_sums(filled) * hours >= 8.0] = week  # at least a worker-day of task work
     machine_hours_per_worker = (
         hours / params.worker_hours_per_machine_hour if params.worker_hours_per_machine_hour else 0.0
     )
     week_record = LabourWeek(
         labour_cost_yuan=labour_cost,
-        staff=staff.sum(axis=1),
-        staff_hours=staff.sum(axis=1) * hours,
-        owner_hours=(owner + overtime - staff_overtime).sum(axis=1) * hours,
-        flexible_hours=filled.sum(axis=1) * hours,
-        overtime_hours=staff_overtime.sum(axis=1) * hours,
-        needed_hours=load.sum(axis=1) * hours,
+        staff=row_sums(staff),
+        staff_hours=row_sums(staff) * hours,
+        owner_hours=row_sums(owner + overtime - staff_overtime) * hours,
+        flexible_hours=row_sums(filled) * hours,
+        overtime_hours=row_sums(staff_overtime) * hours,
+        needed_hours=row_sums(load) * hours,
         unstaffed_hours=unstaffed * machine_hours_per_worker,
     )
 
     task_seekers = np.bincount(workers.skill[seekers], minlength=k)
     job_finding = np.divide(hires, job_seekers, out=market.job_finding_ewma.copy(), where=job_seekers > 0)
     task_finding = np.divide(task_workers, task_seekers, out=market.task_finding_ewma.copy(), where=task_seekers > 0)
-    unfilled_tasks = np.maximum(slots.sum(axis=0) - task_workers, 0.0)
+    unfilled_tasks = np.maximum(column_sums(slots) - task_workers, 0.0)
     statistics = LabourMarket(
         job_finding_ewma=market.job_finding_ewma + weight * (job_finding - market.job_finding_ewma),
         task_finding_ewma=market.task_finding_ewma + weight * (task_finding - market.task_finding_ewma),
-        open_positions=firms.vacancies.sum(axis=0) + unfilled_tasks,
+        open_positions=column_sums(firms.vacancies) + unfilled_tasks,
         unemployed=np.zeros(k),
         hires=hires.astype(np.float64),
         dismissals=dismissals.astype(np.float64),
@@ -410,7 +410,7 @@ def _review_staffing(
 def _pick_within_groups(workers: WorkerTable, count: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Random permanent workers, ``count[firm, skill]`` of them from each firm-and-skill group."""
     k = count.shape[1]
-    cutting = count.any(axis=1)
+    cutting = any_in_rows(count)
     if not cutting.any():
         return np.zeros(0, np.int64)
     employed = workers.status == PERMANENT
@@ -499,7 +499,7 @@ def review_training(
     gain = (prospects[None, :] - own[:, None]) * params.planning_horizon_weeks
     net = np.maximum(gain - (own[:, None] - benefit) * params.training_weeks - cost, 0.0)
     net *= (workers.savings_yuan[rows] >= cost)[:, None]
-    total = net.sum(axis=1)
+    total = row_sums(net)
     start = total > 0
     odds = np.cumsum(net[start], axis=1) / total[start, None]
     target = np.argmax(odds > rng.random(int(start.sum()))[:, None], axis=1)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import row_sums
 from ..ledger import Ledger
 from ..scenario import PlatformParams, Scenario
 from ..state import PUBLIC_LAB, FirmTable, PartnerEdges, PlatformTable, PlatformWeek, Trades
@@ -320,12 +321,12 @@ def expected_weekly_gain(firms: FirmTable, platforms: PlatformTable, rows: np.nd
     From what the firm knows: its recent unserved and unsold hours, its order values
     and costs, and the platform's public record (fill rates and price).
     """
-    unserved = firms.unmet_ewma[rows].sum(axis=1)
+    unserved = row_sums(firms.unmet_ewma[rows])
     unsold = firms.unsold_offer_ewma[rows]
-    value = (firms.order_mix[rows] * firms.order_value[rows]).sum(axis=1)
+    value = row_sums(firms.order_mix[rows] * firms.order_value[rows])
     machines = firms.machines[rows]
-    machine_count = machines.sum(axis=1)
-    own_cost = (machines * (firms.production_cost[rows] + firms.labour_cost_per_machine_hour)).sum(axis=1)
+    machine_count = row_sums(machines)
+    own_cost = row_sums(machines * (firms.production_cost[rows] + firms.labour_cost_per_machine_hour))
     cost = np.divide(own_cost, machine_count, out=np.full(rows.size, np.inf), where=machine_count > 0)
     price = platforms.price_ewma[p]
     with np.errstate(invalid="ignore"):

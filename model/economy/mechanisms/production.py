@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import row_sums
 from ..scenario import LabourParams, Scenario
 from ..state import Deliveries, FirmTable, LabourWeek, ProductBook, ProductionPlan, Trades
 from . import products
@@ -64,7 +65,7 @@ def expect_orders(firms: FirmTable) -> None:
     firms.used_ewma[:] = np.minimum(expected, capacity)
     firms.unmet_ewma[:] = np.maximum(expected - capacity, 0.0)
     firms.bought_ewma[:] = 0.0
-    firms.unsold_offer_ewma[:] = (np.maximum(capacity - expected, 0.0) * firms.openness[:, None]).sum(axis=1)
+    firms.unsold_offer_ewma[:] = row_sums(np.maximum(capacity - expected, 0.0) * firms.openness[:, None])
 
 
 def deliver(

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..kernels import row_sums
 from ..ledger import Ledger
 from ..scenario import Scenario
 from ..state import (
@@ -87,7 +88,7 @@ def trade_with_partners(
     need_hours, offer_hours = plan.need_hours, plan.offer_hours
     n, k = need_hours.shape
     contact_draw = stream("contact").random(edges.buyer.size)  # one per link, whether used or not
-    wants = need_hours.sum(axis=1) > 0
+    wants = row_sums(need_hours) > 0
     contacted = np.flatnonzero(
         (contact_draw < params.contact_rate * edges.trust) & wants[edges.buyer] & firms.active[edges.seller]
     )
