@@ -14,6 +14,7 @@ from hypothesis.extra import numpy as hnp
 
 from model.economy.kernels import add_by_row, first_within_groups, invalid_amounts, rows_outside
 from model.economy.ledger import Ledger
+from model.economy.mechanisms.auction import double_auction
 
 
 def first_within_groups_reference(group: np.ndarray, keys: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -21,6 +22,56 @@ def first_within_groups_reference(group: np.ndarray, keys: np.ndarray, count: np
     ordered = group[order]
     rank = np.arange(order.size) - np.searchsorted(ordered, np.arange(count.size))[ordered]
     return order[rank < count[ordered]]
+
+
+def double_auction_reference(bid_price, bid_hours, ask_price, ask_hours, min_hours=1e-9):
+    """The auction as NumPy cleared it before the kernel: (buyer, seller, hours, price, surplus)."""
+    bid_order = np.argsort(-bid_price, kind="stable")
+    ask_order = np.argsort(ask_price, kind="stable")
+    demand_curve = np.cumsum(bid_hours[bid_order])
+    supply_curve = np.cumsum(ask_hours[ask_order])
+    most = min(demand_curve[-1], supply_curve[-1])
+    starts = np.unique(np.concatenate(([0.0], demand_curve, supply_curve)))
+    starts = starts[starts < most]
+    buyer_rank = np.searchsorted(demand_curve, starts, side="right")
+    seller_rank = np.searchsorted(supply_curve, starts, side="right")
+    gain = bid_price[bid_order[buyer_rank]] - ask_price[ask_order[seller_rank]]
+    n_profitable = int(np.argmin(gain > 0)) if not np.all(gain > 0) else gain.size
+    ends = np.append(starts[1:], most)[:n_profitable]
+    hours = ends - starts[:n_profitable]
+    keep = hours > min_hours
+    if not keep.any():
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), float("nan"), 0.0
+    buyer = bid_order[buyer_rank[:n_profitable][keep]]
+    seller = ask_order[seller_rank[:n_profitable][keep]]
+    hours = hours[keep]
+    price = 0.5 * (bid_price[buyer[-1]] + ask_price[seller[-1]])
+    return buyer, seller, hours, float(price), float(np.sum(hours * gain[:n_profitable][keep]))
+
+
+# Few distinct prices and hours, so ties in prices and equal steps of the two curves are common.
+PRICES = st.sampled_from([1.0, 2.0, 2.5, 3.0, 7.25, np.inf])
+HOURS = st.sampled_from([1e-12, 0.5, 1.0, 3.0, 40.0])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.integers(1, 12).flatmap(
+        lambda n: st.tuples(
+            hnp.arrays(np.float64, n, elements=PRICES.filter(np.isfinite)), hnp.arrays(np.float64, n, elements=HOURS)
+        )
+    ),
+    st.integers(1, 12).flatmap(
+        lambda n: st.tuples(hnp.arrays(np.float64, n, elements=PRICES), hnp.arrays(np.float64, n, elements=HOURS))
+    ),
+)
+def test_double_auction_equals_its_numpy_form(bids, asks):
+    result = double_auction(*bids, *asks)
+    buyer, seller, hours, price, surplus = double_auction_reference(*bids, *asks)
+    np.testing.assert_array_equal(result.buyer, buyer)
+    np.testing.assert_array_equal(result.seller, seller)
+    np.testing.assert_array_equal(result.hours, hours)
+    assert (result.price == price or (np.isnan(result.price) and np.isnan(price))) and result.surplus == surplus
 
 
 @st.composite

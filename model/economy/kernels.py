@@ -165,3 +165,45 @@ def any_in_rows(flags: np.ndarray) -> np.ndarray:
                 found[i] = True
                 break
     return found
+
+
+@numba.njit(cache=True)
+def cross_curves(
+    bid_price: np.ndarray, bid_hours: np.ndarray, ask_price: np.ndarray, ask_hours: np.ndarray, min_hours: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The trades of a uniform-price double auction: (buyer, seller, hours, gain per hour) per stretch.
+
+    Bids are sorted by falling price and asks by rising price (stable, so ties keep
+    their order), each into a cumulative curve of hours; the quantity axis is cut
+    where either curve steps, each stretch pairs one buyer with one seller, and
+    stretches trade while the bid price exceeds the ask price, up to the smaller
+    of the two totals. Stretches of ``min_hours`` or less are dropped. Both inputs
+    must be non-empty. See :func:`model.economy.mechanisms.auction.double_auction`.
+    """
+    bid_order = np.argsort(-bid_price, kind="mergesort")
+    ask_order = np.argsort(ask_price, kind="mergesort")
+    demand_curve = np.cumsum(bid_hours[bid_order])
+    supply_curve = np.cumsum(ask_hours[ask_order])
+    most = min(demand_curve[-1], supply_curve[-1])
+    most_stretches = demand_curve.size + supply_curve.size + 1
+    buyer = np.empty(most_stretches, np.int64)
+    seller = np.empty(most_stretches, np.int64)
+    hours = np.empty(most_stretches)
+    gain = np.empty(most_stretches)
+    b = s = kept = 0
+    start = 0.0
+    while start < most:
+        while demand_curve[b] <= start:  # the buyer whose stretch of the demand curve contains ``start``
+            b += 1
+        while supply_curve[s] <= start:
+            s += 1
+        stretch_gain = bid_price[bid_order[b]] - ask_price[ask_order[s]]
+        if not stretch_gain > 0:  # gains fall along the curves: the profitable stretches are a prefix
+            break
+        end = min(demand_curve[b], supply_curve[s], most)
+        if end - start > min_hours:
+            buyer[kept], seller[kept] = bid_order[b], ask_order[s]
+            hours[kept], gain[kept] = end - start, stretch_gain
+            kept += 1
+        start = end
+    return buyer[:kept], seller[:kept], hours[:kept], gain[:kept]

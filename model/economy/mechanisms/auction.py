@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..kernels import cross_curves
+
 _EMPTY_INDEX = np.zeros(0, np.int64)
 _EMPTY_HOURS = np.zeros(0, np.float64)
 
@@ -80,28 +82,9 @@ def double_auction(
     """
     if bid_hours.size == 0 or ask_hours.size == 0:
         return Clearing(_EMPTY_INDEX, _EMPTY_INDEX, _EMPTY_HOURS, float("nan"), 0.0)
-    bid_order = np.argsort(-bid_price, kind="stable")
-    ask_order = np.argsort(ask_price, kind="stable")
-    demand_curve = np.cumsum(bid_hours[bid_order])
-    supply_curve = np.cumsum(ask_hours[ask_order])
-    most = min(demand_curve[-1], supply_curve[-1])
-
-    # Stretches of the quantity axis on which one buyer faces one seller.
-    starts = np.unique(np.concatenate(([0.0], demand_curve, supply_curve)))
-    starts = starts[starts < most]
-    buyer_rank = np.searchsorted(demand_curve, starts, side="right")
-    seller_rank = np.searchsorted(supply_curve, starts, side="right")
-    gain = bid_price[bid_order[buyer_rank]] - ask_price[ask_order[seller_rank]]
-    # Gains fall along the curves, so the profitable stretches are a prefix.
-    n_profitable = int(np.argmin(gain > 0)) if not np.all(gain > 0) else gain.size
-    ends = np.append(starts[1:], most)[:n_profitable]
-    hours = ends - starts[:n_profitable]
-    keep = hours > min_hours
-    if not keep.any():
+    buyer, seller, hours, gain = cross_curves(bid_price, bid_hours, ask_price, ask_hours, min_hours)
+    if hours.size == 0:
         return Clearing(_EMPTY_INDEX, _EMPTY_INDEX, _EMPTY_HOURS, float("nan"), 0.0)
-    buyer = bid_order[buyer_rank[:n_profitable][keep]]
-    seller = ask_order[seller_rank[:n_profitable][keep]]
-    hours = hours[keep]
     price = 0.5 * (bid_price[buyer[-1]] + ask_price[seller[-1]])
-    surplus = float(np.sum(hours * gain[:n_profitable][keep]))
+    surplus = float(np.sum(hours * gain))
     return Clearing(buyer, seller, hours, float(price), surplus)
