@@ -104,6 +104,18 @@ def test_first_within_groups_on_large_groups_with_random_keys():
     assert np.array_equal(np.bincount(group[chosen], minlength=40), np.minimum(count, np.bincount(group, minlength=40)))
 
 
+@pytest.mark.parametrize("take", [1, 5, 24])
+def test_first_within_groups_takes_a_few_from_a_big_group_with_tied_keys(take):
+    """A few from a big group skip the full sort; members tied at the cut-off must still go in position order."""
+    rng = np.random.default_rng(take)
+    group = np.zeros(100, np.int64)
+    keys = rng.choice([0.0, 0.5, 0.75], 100)
+    count = np.array([take])
+    np.testing.assert_array_equal(
+        first_within_groups(group, keys, count), first_within_groups_reference(group, keys, count)
+    )
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.integers(1, 30).flatmap(

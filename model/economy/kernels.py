@@ -66,7 +66,16 @@ def first_within_groups(group: np.ndarray, keys: np.ndarray, count: np.ndarray) 
         if take == 0:
             continue
         members = order[start:end]
-        if end - start <= _SMALL_GROUP:
+        if take < (end - start) // 4 and end - start > _SMALL_GROUP:
+            # A few from a big group: keep those below the take-th lowest key, and of those equal to it the
+            # first in position order (as the stable sort would), then sort only the kept ones.
+            group_keys = keys[members]
+            cutoff = np.partition(group_keys, take - 1)[take - 1]
+            below = members[group_keys < cutoff]
+            at_cutoff = members[group_keys == cutoff][: take - below.size]
+            members = np.concatenate((below, at_cutoff))
+            members = members[np.argsort(keys[members], kind="mergesort")]
+        elif end - start <= _SMALL_GROUP:
             for i in range(1, end - start):  # insertion sort by key; strict < keeps ties in position order
                 member = members[i]
                 j = i - 1
