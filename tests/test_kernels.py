@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from model.economy.kernels import add_by_row, first_within_groups, invalid_amounts, rows_outside
+from model.economy.kernels import add_at, add_by_row, first_within_groups, invalid_amounts, rows_outside
 from model.economy.ledger import Ledger
 from model.economy.mechanisms.auction import double_auction
 
@@ -135,6 +135,19 @@ def test_add_by_row_equals_bincount(balances_rows, sign, data):
     add_by_row(balances, rows, amounts, sign, scratch)
     np.testing.assert_array_equal(balances, expected)
     assert not scratch.any()  # left zero for the next payment
+
+
+def test_add_at_equals_ufunc_at_on_a_column_view():
+    rng = np.random.default_rng(3)
+    table = rng.random((50, 4)) * 1e3
+    rows, amounts = rng.integers(0, 50, 400), rng.random(400) * 1e-3
+    expected = table.copy()
+    np.subtract.at(expected[:, 2], rows, amounts)
+    add_at(table[:, 2], rows, -amounts)
+    np.testing.assert_array_equal(table, expected)
+    with pytest.raises(IndexError):
+        add_at(table[:, 2], np.array([0, 50]), np.ones(2))
+    np.testing.assert_array_equal(table, expected)
 
 
 def test_add_by_row_refuses_rows_outside_the_table_and_changes_nothing():

@@ -216,3 +216,17 @@ def cross_curves(
             kept += 1
         start = end
     return buyer[:kept], seller[:kept], hours[:kept], gain[:kept]
+
+
+@numba.njit(cache=True)
+def add_at(values: np.ndarray, rows: np.ndarray, amounts: np.ndarray) -> None:
+    """``np.add.at(values, rows, amounts)``: ``values[rows[i]] += amounts[i]``, one by one, in order.
+
+    ``values`` is one-dimensional (a column view works). Raises ``IndexError``
+    (and changes nothing) if a row is outside ``values``.
+    """
+    for row in rows:
+        if row < 0 or row >= values.size:
+            raise IndexError("a row is outside the array")
+    for i in range(rows.size):
+        values[rows[i]] += amounts[i]

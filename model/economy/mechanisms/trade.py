@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..kernels import row_sums
+from ..kernels import add_at, row_sums
 from ..ledger import Ledger
 from ..scenario import Scenario
 from ..state import (
@@ -337,8 +337,8 @@ def clear_platforms(
                 hours = result.hours[dispatched]
                 buyer = members[buyers[result.buyer[dispatched]]]
                 seller = members[sellers[stage][result.seller[dispatched]]]
-                np.subtract.at(need_hours[:, process], buyer, hours)
-                np.subtract.at(offer_hours[:, process], seller, hours)
+                add_at(need_hours[:, process], buyer, -hours)
+                add_at(offer_hours[:, process], seller, -hours)
                 if len(stages) > 1:
                     served = np.bincount(result.buyer[dispatched], hours, minlength=bid_hours.size)
                     bid_hours = np.maximum(bid_hours - served, 0.0)
