@@ -7,12 +7,20 @@ the model, so the model has one implementation of each rule).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from model.economy.kernels import add_at, add_by_row, first_within_groups, invalid_amounts, rows_outside
+from model.economy.kernels import (
+    add_at,
+    add_by_row,
+    distinct_per_group,
+    first_within_groups,
+    invalid_amounts,
+    rows_outside,
+)
 from model.economy.ledger import Ledger
 from model.economy.mechanisms.auction import double_auction
 
@@ -156,6 +164,21 @@ def test_add_by_row_refuses_rows_outside_the_table_and_changes_nothing():
         with pytest.raises(IndexError):
             add_by_row(balances, np.array([0, bad_row]), np.array([1.0, 1.0]), -1.0, scratch)
     assert balances.tolist() == [5.0, 6.0] and not scratch.any()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 50).flatmap(
+        lambda size: st.tuples(
+            hnp.arrays(np.int64, size, elements=st.integers(0, 9)),
+            hnp.arrays(np.int64, size, elements=st.integers(0, 6)),
+        )
+    )
+)
+def test_distinct_per_group_equals_unique_codes(group_member):
+    group, member = group_member
+    expected = np.bincount(pd.unique(group * 7 + member) // 7, minlength=10)
+    np.testing.assert_array_equal(distinct_per_group(group, member, 10), expected)
 
 
 @pytest.mark.parametrize(

@@ -230,3 +230,15 @@ def add_at(values: np.ndarray, rows: np.ndarray, amounts: np.ndarray) -> None:
             raise IndexError("a row is outside the array")
     for i in range(rows.size):
         values[rows[i]] += amounts[i]
+
+
+@numba.njit(cache=True)
+def distinct_per_group(group: np.ndarray, member: np.ndarray, n_groups: int) -> np.ndarray:
+    """(n_groups,) how many distinct ``member`` values appear with each group (both non-negative integers)."""
+    span = member.max() + 1 if member.size else 1
+    codes = np.sort(group * span + member)
+    counts = np.zeros(n_groups, np.int64)
+    for i in range(codes.size):
+        if i == 0 or codes[i] != codes[i - 1]:
+            counts[codes[i] // span] += 1
+    return counts

@@ -9,9 +9,8 @@ Step 0 is the economy before its first week: stocks are set, flows are zero.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from .kernels import any_in_rows, column_sums, row_sums
+from .kernels import any_in_rows, column_sums, distinct_per_group, row_sums
 from .ledger import Ledger
 from .scenario import InvestmentParams
 from .state import (
@@ -395,8 +394,7 @@ def producers_per_order(firms: FirmTable, trades: Trades, products: ProductWeek 
     n, k = firms.own_hours.shape
     delivered = trades.delivered & (trades.hours > 0)
     order = trades.buyer[delivered] * k + trades.process[delivered]
-    supplies = pd.unique(order * n + trades.seller[delivered])  # one code per (order, seller); hashed, no sort
-    sellers_per_order = np.bincount(supplies // n, minlength=n * k)
+    sellers_per_order = distinct_per_group(order, trades.seller[delivered], n * k)
     producers = sellers_per_order + (firms.own_hours.ravel() > 0)
     served = producers > 0
     if products is None:
