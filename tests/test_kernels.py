@@ -16,9 +16,12 @@ from hypothesis.extra import numpy as hnp
 from model.economy.kernels import (
     add_at,
     add_by_row,
+    any_in_rows,
+    column_sums,
     distinct_per_group,
     first_within_groups,
     invalid_amounts,
+    row_sums,
     rows_outside,
 )
 from model.economy.ledger import Ledger
@@ -179,6 +182,23 @@ def test_distinct_per_group_equals_unique_codes(group_member):
     group, member = group_member
     expected = np.bincount(pd.unique(group * 7 + member) // 7, minlength=10)
     np.testing.assert_array_equal(distinct_per_group(group, member, 10), expected)
+
+
+@pytest.mark.parametrize("shape", [(2000, 6), (7, 1), (0, 6), (300, 7), (40, 12)])
+def test_row_and_column_sums_against_numpy(shape):
+    """Equal to NumPy's to the bit for rows shorter than 8 (NumPy adds them in order too); close for longer rows."""
+    rng = np.random.default_rng(shape[0])
+    values = rng.random(shape) * rng.choice([1e-8, 1.0, 1e8], shape)
+    counts = rng.integers(0, 9, shape)
+    if shape[1] < 8:
+        np.testing.assert_array_equal(row_sums(values), values.sum(axis=1))
+        np.testing.assert_array_equal(row_sums(values[::2]), values[::2].sum(axis=1))  # a strided view
+    else:
+        np.testing.assert_allclose(row_sums(values), values.sum(axis=1), rtol=1e-15)
+    np.testing.assert_array_equal(column_sums(values), values.sum(axis=0))
+    np.testing.assert_array_equal(row_sums(counts), counts.sum(axis=1))
+    assert row_sums(counts).dtype == np.int64
+    np.testing.assert_array_equal(any_in_rows(values > 5e7), (values > 5e7).any(axis=1))
 
 
 @pytest.mark.parametrize(
