@@ -235,10 +235,23 @@ def add_at(values: np.ndarray, rows: np.ndarray, amounts: np.ndarray) -> None:
 @numba.njit(cache=True)
 def distinct_per_group(group: np.ndarray, member: np.ndarray, n_groups: int) -> np.ndarray:
     """(n_groups,) how many distinct ``member`` values appear with each group (both non-negative integers)."""
-    span = member.max() + 1 if member.size else 1
-    codes = np.sort(group * span + member)
     counts = np.zeros(n_groups, np.int64)
-    for i in range(codes.size):
-        if i == 0 or codes[i] != codes[i - 1]:
-            counts[codes[i] // span] += 1
+    if group.size == 0:
+        return counts
+    starts = np.zeros(n_groups + 1, np.int64)  # the pairs grouped by a counting sort
+    for g in group:
+        starts[g + 1] += 1
+    for g in range(n_groups):
+        starts[g + 1] += starts[g]
+    grouped = np.empty(group.size, np.int64)
+    fill = starts[:-1].copy()
+    for i in range(group.size):
+        grouped[fill[group[i]]] = member[i]
+        fill[group[i]] += 1
+    last_group = np.full(member.max() + 1, -1, np.int64)  # the last group each member was counted in
+    for g in range(n_groups):
+        for i in range(starts[g], starts[g + 1]):
+            if last_group[grouped[i]] != g:
+                last_group[grouped[i]] = g
+                counts[g] += 1
     return counts
