@@ -102,6 +102,51 @@ elif variant == "first_run":  # import, then build and play two weeks: compiles 
     economy.run(steps)
     print(json.dumps({{"import": imported, "first_run": time.perf_counter() - start - imported}}))
 
+elif variant == "stages":  # where a week goes: each stage of model.step() timed on its own
+    from model import SharedManufacturingModel, load_scenario
+    import model.economy.model as model_module
+
+    spent = {{}}
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
+        return wrapper
+
+    STAGES = {{
+        "labour": ["work_the_week", "review_training", "review_participation", "workforce"],
+        "trade": ["trade_week"],
+        "demand": ["place_orders"],
+        "production": ["plan_week", "deliver"],
+        "accounts": ["settle"],
+        "metrics": ["measure", "measure_by_kind"],
+        "investment": ["retire_machines", "review_machines"],
+        "platforms": ["spread_awareness", "update_size", "platform_reach", "charge_fees", "review_memberships"],
+        "digital": ["age_readiness", "review_upgrading"],
+        "open_data": ["update_access", "charge_for_access"],
+        "public_labs": ["with_technicians", "pool_work", "balance_budgets"],
+        "shocks": ["set_conditions"],
+    }}
+    for module_name, functions in STAGES.items():
+        module = getattr(model_module, module_name)
+        for function in functions:
+            setattr(module, function, timed(f"{{module_name}}.{{function}}", getattr(module, function)))
+    SharedManufacturingModel(load_scenario({scenario!r}, {{"size.firms": 60}}), seed=2).run(3)  # loads the kernels
+    economy = SharedManufacturingModel(load_scenario({scenario!r}, {{"size.firms": n}}), seed=1)
+    economy.run(warmup)
+    spent.clear()
+    for method in ("_entry_and_exit", "_platform_business", "_record_week"):
+        setattr(economy, method, timed(f"model.{{method}}", getattr(economy, method)))
+    economy.datacollector.collect = timed("DataCollector.collect", economy.datacollector.collect)
+    start = time.perf_counter()
+    economy.run(steps)
+    spent["week"] = time.perf_counter() - start
+    print(json.dumps({{name: seconds / steps for name, seconds in spent.items()}}))
+
 else:
     from model import SharedManufacturingModel, load_scenario
     from model.economy import metrics
@@ -141,6 +186,30 @@ STEPS = {  # (timed steps, warm-up steps) per variant and size, so that each mea
     "ours": {1_000: (60, 8), 2_000: (40, 8), 10_000: (20, 8), 100_000: (8, 8)},
 }
 DEFAULT_FIRMS = 2_000
+STAGE_WEEKS = {DEFAULT_FIRMS: (40, 8), 100_000: (6, 4)}  # (timed weeks, warm-up weeks) of the stage breakdown
+
+
+def stage_table(stages: dict[int, dict[str, float]]) -> str:
+    """Milliseconds per week and share of the week, per stage of ``model.step()``, largest first."""
+    sizes = sorted(stages)
+    names = sorted(
+        {name for spent in stages.values() for name in spent} - {"week"},
+        key=lambda name: -stages[sizes[0]].get(name, 0.0),
+    )
+    header = "| stage | " + " | ".join(f"{n:,} firms: ms/week (share)" for n in sizes) + " |"
+    lines = [header, "|---|" + "---|" * len(sizes)]
+    for name in [*names, "rest of the step", "week"]:
+        cells = []
+        for n in sizes:
+            week = stages[n]["week"]
+            seconds = (
+                week - sum(v for k, v in stages[n].items() if k != "week")
+                if name == "rest of the step"
+                else stages[n].get(name, 0.0)
+            )
+            cells.append(f"{seconds * 1e3:.2f} ({seconds / week:.0%})")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def measure(variant: str, n: int, steps: int, warmup: int, scenario: Path, cache_dir: str | None = None) -> dict:
@@ -208,6 +277,7 @@ def main() -> None:
     two_years = measure("ours", DEFAULT_FIRMS, 104, 0, args.scenario)
     ten_years = measure("ours", DEFAULT_FIRMS, 520, 0, args.scenario)
     compiling = first_runs(args.scenario, args.repeats)
+    stages = {n: measure("stages", n, *STAGE_WEEKS[n], args.scenario) for n in (DEFAULT_FIRMS, 100_000)}
 
     rows = []
     for n in args.sizes:
@@ -268,6 +338,13 @@ about 9 workers per firm, one platform, after warm-up weeks).
 | first run on a machine: build {DEFAULT_FIRMS:,} firms and play 2 weeks, empty kernel cache (compiles) | {compiling["empty"]:.2f} |
 | the same, warm cache (a later run, a new process, a sweep worker) | {compiling["warm"]:.2f} |
 | one-time compile (the difference) | {compiling["empty"] - compiling["warm"]:.2f} |
+
+## Where a week goes
+
+Each stage of `model.step()` timed on its own (one run, after warm-up weeks; the
+labour stage includes the workforce count that production and public labs use).
+
+{stage_table(stages)}
 """
     # Hand-written notes below the marker survive a re-run.
     marker = "<!-- notes: kept when the benchmark is re-run -->"
