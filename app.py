@@ -12,6 +12,7 @@ use one server.
 
 from __future__ import annotations
 
+import io
 import itertools
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from mesa.visualization.utils import update_counter
 
 from model import SharedManufacturingModel, load_scenario
 from model.economy.scenario import parameters
-from model.experiments.plots import draw_market
+from model.experiments.plots import draw_market_layers, market_layers
 
 CLASSROOM = Path(__file__).resolve().parent / "scenarios" / "classroom.yaml"
 _RUN_NUMBERS = itertools.count(1)  # tells one economy from the next after a Reset
@@ -212,11 +213,29 @@ def derived(table, column: str):
 
 @solara.component
 def MarketView(model):  # noqa: N802 - Solara components are named like classes
-    """The market graph, redrawn every step: firms by kind, platforms as hubs, last week's heaviest trades."""
+    """The market graph, redrawn every step: firms by kind, platforms as hubs, last week's heaviest trades.
+
+    The layers are read from the economy at once (the next step may change it); drawing them into an image
+    takes longer, so it runs in a thread and the page does not wait for it: a step shows its week and plots
+    first, and the map follows (the last map stays until then).
+    """
     update_counter.get()
+    layers = market_layers(model, max_trade_edges=300)
+    image = solara.use_thread(lambda: market_png(layers), dependencies=[model, model.steps], intrusive_cancel=False)
+    last = solara.use_ref(None)
+    if image.value is not None:
+        last.current = image.value
+    if last.current is not None:
+        solara.Image(last.current, format="png")
+
+
+def market_png(layers) -> bytes:
+    """The market map as PNG bytes (what :func:`MarketView` shows)."""
     figure = Figure(figsize=(5.5, 6.0), dpi=80, layout="constrained")
-    draw_market(model, figure.subplots(), max_trade_edges=300)
-    solara.FigureMatplotlib(figure, format="png")
+    draw_market_layers(layers, figure.subplots())
+    image = io.BytesIO()
+    figure.savefig(image, format="png")
+    return image.getvalue()
 
 
 PLOTS = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, PLOTS_SHOWN, serve_app
@@ -26,6 +27,25 @@ def test_app_model_builds_and_steps_from_the_app_defaults():
     for name, (key, _) in app.LEVERS.items():
         assert sliders[name].value == app.classroom_value(key)  # the scenario is the only source of defaults
     assert economy.params.platforms.commission_rate == app.classroom_value("platforms.commission_rate")
+
+
+def test_the_market_map_is_drawn_from_layers_read_before_the_economy_moves_on():
+    """The map is drawn in a thread while the economy may step again: it must not read the economy then."""
+    sys.path.insert(0, str(REPO))
+    import app
+
+    economy = app.ClassroomEconomy()
+    economy.run(2)
+    layers = app.market_layers(economy, max_trade_edges=300)
+    trades_before = len(layers.partner_trades) + len(layers.platform_trades)
+    economy.run(3)  # what a student pressing Step again would do while the map is drawn
+    png = app.market_png(layers)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    assert layers.title.startswith("market in week 2") and 0 < trades_before <= 300
+    drawn = [layers.partner_trades, layers.platform_trades, layers.spokes, layers.platforms]
+    drawn += [array for pair in layers.firms.values() for array in pair]
+    state = [economy.firms.location, economy.firms.machines, economy.firms.membership, economy.last_trades.buyer]
+    assert not any(np.shares_memory(a, b) for a in drawn for b in state), "the layers must be copies"
 
 
 def test_after_a_reset_the_previous_run_is_drawn_faintly_beside_the_new_one():

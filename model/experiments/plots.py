@@ -224,11 +224,18 @@ def draw_market(economy, axis=None, *, weeks_of_trade: str = "last", max_trade_e
     week's delivered trades (fast, for live views); ``"all"`` the cumulative trade
     edges of ``economy.market_graph``. The legend sits below the map. Returns the axis.
     """
-    from matplotlib.collections import LineCollection
-
     if axis is None:
         _, axis = plt.subplots(figsize=(6, 6.6))
-    layers = market_layers(economy, weeks_of_trade=weeks_of_trade, max_trade_edges=max_trade_edges)
+    return draw_market_layers(
+        market_layers(economy, weeks_of_trade=weeks_of_trade, max_trade_edges=max_trade_edges), axis
+    )
+
+
+def draw_market_layers(layers: MarketLayers, axis):
+    """Draw :func:`market_layers` on ``axis`` (see :func:`draw_market`); needs no economy, so a copy of the
+    layers can be drawn while the economy moves on. Returns the axis."""
+    from matplotlib.collections import LineCollection
+
     axis.add_collection(LineCollection(layers.partner_trades, colors="0.55", linewidths=0.5, alpha=0.6))
     axis.add_collection(LineCollection(layers.platform_trades, colors="tab:orange", linewidths=0.5, alpha=0.6))
     if len(layers.spokes):
