@@ -8,6 +8,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from .draws import beta_with_mean, mean_one_lognormal
+from .kernels import row_sums
 from .mechanisms.investment import settle_machine_park
 from .mechanisms.labour import marginal_labour_cost
 from .scenario import Scenario
@@ -137,7 +138,7 @@ def draw_firms(
     type_shares = machine_rng.dirichlet(concentration, size=n)
     machines = machine_rng.multinomial(np.where(is_micro, 0, machines_total), type_shares)
     machines[np.flatnonzero(is_micro), micro_skill] = micro_owns_machine
-    total_machines = machines.sum(axis=1)
+    total_machines = row_sums(machines)
 
     with np.errstate(invalid="ignore", divide="ignore"):
         own_profile = np.where(total_machines[:, None] > 0, machines / total_machines[:, None], 0.0)
@@ -178,7 +179,7 @@ def draw_firms(
     )
 
     stationary_sd = demand.shock_sigma / np.sqrt(1.0 - demand.shock_persistence**2)
-    weekly_revenue = base_order_hours * (order_mix * order_value).sum(axis=1)
+    weekly_revenue = base_order_hours * row_sums(order_mix * order_value)
 
     def zeros(*shape, dtype=np.float64):
         return np.zeros((n, *shape), dtype)
@@ -240,7 +241,7 @@ def draw_firms(
         profit_yuan=zeros(),
     )
     settle_machine_park(table, scenario.investment)
-    table.capacity_week[:] = table.capacity_hours.sum(axis=1)
+    table.capacity_week[:] = row_sums(table.capacity_hours)
     return table
 
 
@@ -255,7 +256,7 @@ def supply_partners(firms: FirmTable, scenario: Scenario) -> tuple[np.ndarray, n
     """
     params = scenario.network
     n = firms.n
-    size = firms.machines.sum(axis=1) + 1.0
+    size = row_sums(firms.machines) + 1.0
     wanted = np.rint(params.partners_mean * (size / size.mean()) ** params.partner_size_elasticity)
     wanted = np.clip(wanted, 1, min(params.partners_max, n - 1)).astype(np.int64)
     if n < 2 or params.partners_max == 0 or params.partners_mean == 0:
@@ -300,10 +301,9 @@ def link_entrants(
     if rows.size == 0 or params.partners_max == 0 or params.partners_mean == 0:
         empty = np.zeros(0, np.int64)
         return empty, empty
-    size = firms.machines[firms.active].sum(axis=1) + 1.0
+    size = row_sums(firms.machines[firms.active]) + 1.0
     wanted = np.rint(
-        params.partners_mean
-        * ((firms.machines[rows].sum(axis=1) + 1.0) / size.mean()) ** params.partner_size_elasticity
+        params.partners_mean * ((row_sums(firms.machines[rows]) + 1.0) / size.mean()) ** params.partner_size_elasticity
     )
     wanted = np.clip(wanted, 1, params.partners_max).astype(np.int64)
     # Each entrant takes the first (wanted - 1) active partners of its anchor.

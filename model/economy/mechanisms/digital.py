@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import any_in_rows, row_sums
 from ..ledger import Ledger
 from ..scenario import Scenario
 from ..state import FirmTable, PlatformTable
@@ -39,7 +40,7 @@ def upgrade_cost(firms: FirmTable, rows: np.ndarray, projects: np.ndarray, scena
     worth) per project; ``firms.large.data_upgrade_discount`` less where a large
     firm's data and tools are open to it.
     """
-    size = np.maximum(firms.machines[rows].sum(axis=1), 1)
+    size = np.maximum(row_sums(firms.machines[rows]), 1)
     cost = projects * scenario.platforms.upgrade_cost_yuan_per_machine * size
     return cost * np.where(firms.data_access[rows], 1.0 - scenario.firms.large.data_upgrade_discount, 1.0)
 
@@ -59,7 +60,7 @@ def review_upgrading(
         & firms.due(week, params.review_period_weeks)
         & (firms.digital_readiness < params.min_readiness)
         & (firms.upgrade_ready_week < 0)
-        & (firms.aware & ~firms.membership & platforms.active[None, :]).any(axis=1)
+        & any_in_rows(firms.aware & ~firms.membership & platforms.active[None, :])
     )
     if rows.size == 0:
         return rows

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import row_sums
 from ..ledger import Ledger
 from ..scenario import InvestmentParams
 from ..state import MICRO, PUBLIC_LAB, FirmTable
@@ -81,7 +82,7 @@ def retire_machines(firms: FirmTable, params: InvestmentParams, rng: np.random.G
     in_use = firms.active & (firms.kind != PUBLIC_LAB)  # public instruments are kept up by their institutes
     retired = rng.binomial(firms.machines * in_use[:, None], weekly)
     firms.machines -= retired
-    return retired.sum(axis=1)
+    return row_sums(retired)
 
 
 def review_machines(
@@ -130,7 +131,7 @@ def review_machines(
     count *= (count >= 1) & (profit_buy > rented * rent_margin)
     count = count.astype(np.int64)
     firms.machines[due] += count
-    bought[due] = count.sum(axis=1)
+    bought[due] = row_sums(count)
     buyers = due[bought[due] > 0]
     loan = bought[buyers] * params.machine_price_yuan * params.loan_to_value
     ledger.pay("loan", "banks", "firms", loan, payee_rows=buyers)
@@ -146,7 +147,7 @@ def review_machines(
     excess = np.floor(params.adjustment_speed * np.maximum(machines - needed, 0.0)).astype(np.int64)
     excess *= (utilisation < params.idle_utilisation_threshold) & (count == 0)
     firms.machines[due] -= excess
-    sold[due] = excess.sum(axis=1)
+    sold[due] = row_sums(excess)
     sellers = due[sold[due] > 0]
     resale = sold[sellers] * params.resale_share * params.machine_price_yuan
     ledger.pay("machine resale", "suppliers", "firms", resale, payee_rows=sellers)

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..kernels import column_sums, row_sums
 from ..ledger import Ledger
 from ..population import draw_firms, pareto_machines
 from ..scenario import Scenario
@@ -218,7 +219,7 @@ def open_micro_businesses(
 
 def open_smes(firms: FirmTable, rows: np.ndarray, working_cash: np.ndarray, scenario: Scenario, ledger: Ledger) -> None:
     """New SMEs at ``rows``: their outside owners pay in ``working_cash`` and the price of their machines, bought."""
-    machines_cost = firms.machines[rows].sum(axis=1) * scenario.investment.machine_price_yuan
+    machines_cost = row_sums(firms.machines[rows]) * scenario.investment.machine_price_yuan
     ledger.pay("owners' equity", "owners", "firms", working_cash + machines_cost, payee_rows=rows)
     ledger.pay("machine purchase", "firms", "suppliers", machines_cost, payer_rows=rows)
 
@@ -257,7 +258,7 @@ def close_firms(
     remains of its loans, which is no payment).
     """
     invest = scenario.investment
-    resale = firms.machines[rows].sum(axis=1) * invest.resale_share * invest.machine_price_yuan
+    resale = row_sums(firms.machines[rows]) * invest.resale_share * invest.machine_price_yuan
     ledger.pay("machine resale", "suppliers", "firms", resale, payee_rows=rows)
     firms.machines[rows] = 0
     firms.backlog_hours[rows] = 0.0
@@ -340,7 +341,7 @@ def new_smes(
 def entry_type_weights(firms: FirmTable) -> np.ndarray:
     """(K,) ordered hours per usable machine-hour in each process type, over active firms (1 where none)."""
     active = firms.active[:, None]
-    orders = (firms.orders_hours * active).sum(axis=0)
-    capacity = (firms.capacity_hours * active).sum(axis=0)
+    orders = column_sums(firms.orders_hours * active)
+    capacity = column_sums(firms.capacity_hours * active)
     ratio = np.divide(orders, capacity, out=np.ones_like(orders), where=capacity > 0)
     return ratio if ratio.sum() > 0 else np.ones_like(ratio)

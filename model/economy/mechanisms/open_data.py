@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import any_in_rows
 from ..ledger import Ledger
 from ..scenario import Scenario
 from ..state import LARGE, FirmTable, PartnerEdges, PlatformTable
@@ -45,7 +46,7 @@ def update_access(firms: FirmTable, platforms: PlatformTable, edges: PartnerEdge
         if platforms.n:
             members = firms.membership & firms.active[:, None] & platforms.active[None, :]
             hosting = members[opening].any(axis=0)
-            access |= (members & hosting[None, :]).any(axis=1)
+            access |= any_in_rows(members & hosting[None, :])
         access &= firms.active & (firms.kind != LARGE)
     firms.data_access[:] = access
     reduction = scenario.firms.large.data_defect_reduction

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import row_sums
 from ..ledger import Ledger
 from ..scenario import Scenario
 from ..state import LARGE, MICRO, FirmTable, PlatformTable, Trades
@@ -35,7 +36,7 @@ def assign_owners(firms: FirmTable, platforms: PlatformTable, scenario: Scenario
     count = scenario.platforms.owned_platforms
     if count == 0:
         return
-    machines = firms.machines.sum(axis=1)
+    machines = row_sums(firms.machines)
     candidates = np.flatnonzero(firms.active & (firms.kind != MICRO))
     # Large firms first, then by machines, biggest first; the row breaks ties.
     order = np.lexsort((candidates, -machines[candidates], firms.kind[candidates] != LARGE))
