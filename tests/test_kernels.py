@@ -21,6 +21,7 @@ from model.economy.kernels import (
     distinct_per_group,
     first_within_groups,
     invalid_amounts,
+    per_head,
     row_sums,
     rows_outside,
 )
@@ -199,6 +200,13 @@ def test_row_and_column_sums_against_numpy(shape):
     np.testing.assert_array_equal(row_sums(counts), counts.sum(axis=1))
     assert row_sums(counts).dtype == np.int64
     np.testing.assert_array_equal(any_in_rows(values > 5e7), (values > 5e7).any(axis=1))
+
+
+def test_per_head_equals_dividing_the_whole_table():
+    rng = np.random.default_rng(8)
+    totals, heads = rng.random((300, 6)) * 1e4, rng.integers(0, 4, (300, 6)).astype(np.float64)
+    row, column = rng.integers(0, 300, 2_000), rng.integers(0, 6, 2_000)
+    np.testing.assert_array_equal(per_head(totals, heads, row, column), (totals / np.maximum(heads, 1.0))[row, column])
 
 
 @pytest.mark.parametrize(

@@ -255,3 +255,16 @@ def distinct_per_group(group: np.ndarray, member: np.ndarray, n_groups: int) -> 
                 last_group[grouped[i]] = g
                 counts[g] += 1
     return counts
+
+
+@numba.njit(cache=True)
+def per_head(totals: np.ndarray, heads: np.ndarray, row: np.ndarray, column: np.ndarray) -> np.ndarray:
+    """``(totals / np.maximum(heads, 1.0))[row, column]``: each listed person's equal share of a group's total.
+
+    ``totals`` and ``heads`` are (N, K) arrays (a firm's pay and staff per skill, say); only the cells asked for
+    are divided.
+    """
+    shares = np.empty(row.size)
+    for i in range(row.size):
+        shares[i] = totals[row[i], column[i]] / max(heads[row[i], column[i]], 1.0)
+    return shares

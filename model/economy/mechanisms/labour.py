@@ -47,7 +47,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from ..draws import beta_with_mean, mean_one_lognormal
-from ..kernels import any_in_rows, column_sums, first_within_groups, row_sums
+from ..kernels import any_in_rows, column_sums, first_within_groups, per_head, row_sums
 from ..ledger import Ledger
 from ..scenario import LabourParams, Scenario
 from ..state import (
@@ -346,7 +346,7 @@ def work_the_week(
     unstaffed = overtime_needed - overtime
     staff_overtime = overtime * np.divide(staff, regular, out=np.zeros_like(staff), where=regular > 0)
     overtime_pay = staff_overtime * (wage * (1.0 + params.overtime_premium))  # (N, K), shared by that staff
-    per_worker = (overtime_pay / np.maximum(staff, 1.0))[roster_employer, roster_skill]
+    per_worker = per_head(overtime_pay, staff, roster_employer, roster_skill)
     ledger.pay("overtime", "firms", "workers", per_worker, payer_rows=roster_employer, payee_rows=roster)
     income[roster] += per_worker
     labour_cost += row_sums(overtime_pay)
