@@ -25,7 +25,7 @@ from model.economy.kernels import (
     row_sums,
     rows_outside,
 )
-from model.economy.ledger import Ledger
+from model.economy.ledger import Ledger, add_up
 from model.economy.mechanisms.auction import double_auction
 
 
@@ -235,3 +235,9 @@ def test_ledger_refuses_bad_payments_by_name():
     with pytest.raises(ValueError, match=r"workers: a payment's row is outside the table's rows 0\.\.2"):
         ledger.pay("wage", "firms", "workers", np.array([1.0]), payer_rows=[0], payee_rows=[3])
     assert firms.cash_yuan.tolist() == [10.0, 0.0] and not workers.savings_yuan.any()
+
+
+def test_the_ledger_adds_up_in_order_on_every_python():
+    """Python 3.12's sum() compensates for rounding; the books add in order, so 3.11 and 3.13 agree to the bit."""
+    assert add_up([1e16, 1.0, -1e16]) == 0.0  # 1e16 + 1 rounds to 1e16; sum() gives 1.0 on Python 3.12+
+    assert add_up(x for x in (0.1, 0.2, 0.3)) == (0.1 + 0.2) + 0.3

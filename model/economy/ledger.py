@@ -37,6 +37,7 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -283,7 +284,7 @@ class Ledger:
 
     def week_total(self, kind: str) -> float:
         """Yuan paid this week as ``kind``."""
-        return float(sum(yuan for (_, _, booked), yuan in self._week.items() if booked == kind))
+        return add_up(yuan for (_, _, booked), yuan in self._week.items() if booked == kind)
 
     def week_income(self, sector: str) -> float:
         """``sector``'s inflows minus outflows this week, over the kinds that are income or its cost (yuan).
@@ -298,20 +299,29 @@ class Ledger:
 
     def week_paid_by(self, sector: str) -> float:
         """All that ``sector`` paid this week (yuan)."""
-        return float(sum(yuan for (payer, _, _), yuan in self._week.items() if payer == sector))
+        return add_up(yuan for (payer, _, _), yuan in self._week.items() if payer == sector)
 
     def week_received_by(self, sector: str) -> float:
         """All that ``sector`` received this week (yuan)."""
-        return float(sum(yuan for (_, payee, _), yuan in self._week.items() if payee == sector))
+        return add_up(yuan for (_, payee, _), yuan in self._week.items() if payee == sector)
 
     def week_gross(self) -> float:
         """All money paid this week (yuan): the scale against which the books must balance."""
-        return float(sum(self._week.values()))
+        return add_up(self._week.values())
 
     def flows(self) -> pd.DataFrame:
         """Every week's payments so far: columns ``step, payer, payee, kind, yuan``."""
         rows = self._history + [(self.week, *key, yuan) for key, yuan in self._week.items()]
         return pd.DataFrame(rows, columns=["step", "payer", "payee", "kind", "yuan"])
+
+
+def add_up(values: Iterable[float]) -> float:
+    """The plain sum of ``values``, added in order: the same on every Python (3.12's ``sum()`` of floats
+    compensates for rounding, so it can differ from 3.11's in the last bit)."""
+    total = 0.0
+    for value in values:
+        total += value
+    return total
 
 
 def _grown(values: np.ndarray, size: int) -> np.ndarray:

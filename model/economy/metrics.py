@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .kernels import any_in_rows, column_sums, distinct_per_group, row_sums
-from .ledger import Ledger
+from .ledger import Ledger, add_up
 from .scenario import InvestmentParams
 from .state import (
     FIRM_KIND_NAMES,
@@ -380,7 +380,7 @@ def measure_welfare(ledger: Ledger, firms: FirmTable, params: InvestmentParams) 
     public_cost = ledger.week_paid_by("government") - ledger.week_received_by("government")
     machines = float((row_sums(firms.machines) * firms.active).sum())
     wear = machines * params.machine_price_yuan / (52.0 * params.machine_life_years)
-    income = sum(ledger.week_income(sector) for sector in ("firms", "workers", "platforms"))
+    income = add_up(ledger.week_income(sector) for sector in ("firms", "workers", "platforms"))
     return {"public_cost_yuan": public_cost, "welfare_yuan": income - wear - public_cost}
 
 
