@@ -202,6 +202,17 @@ def test_row_and_column_sums_against_numpy(shape):
     np.testing.assert_array_equal(any_in_rows(values > 5e7), (values > 5e7).any(axis=1))
 
 
+def test_group_kernels_refuse_numbers_outside_their_range():
+    with pytest.raises(IndexError):
+        first_within_groups(np.array([0, 2]), np.array([0.1, 0.2]), np.array([1, 1]))
+    with pytest.raises(IndexError):
+        first_within_groups(np.array([0, -1]), np.array([0.1, 0.2]), np.array([1, 1]))
+    with pytest.raises(IndexError):
+        distinct_per_group(np.array([0, 3]), np.array([1, 1]), 3)
+    with pytest.raises(IndexError):
+        distinct_per_group(np.array([0, 1]), np.array([1, -1]), 3)
+
+
 def test_per_head_equals_dividing_the_whole_table():
     rng = np.random.default_rng(8)
     totals, heads = rng.random((300, 6)) * 1e4, rng.integers(0, 4, (300, 6)).astype(np.float64)

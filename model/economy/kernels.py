@@ -41,9 +41,12 @@ def first_within_groups(group: np.ndarray, keys: np.ndarray, count: np.ndarray) 
         order[rank < count[group[order]]]
 
     With uniform random ``keys``, each group's chosen members are a uniform
-    random sample of it, in random order.
+    random sample of it, in random order. Raises ``IndexError`` if a group number is out of range.
     """
     n_groups = count.size
+    for g in group:
+        if g < 0 or g >= n_groups:
+            raise IndexError("a group number is outside 0 .. count.size - 1")
     starts = np.zeros(n_groups + 1, np.int64)
     for g in group:
         starts[g + 1] += 1
@@ -234,10 +237,16 @@ def add_at(values: np.ndarray, rows: np.ndarray, amounts: np.ndarray) -> None:
 
 @numba.njit(cache=True)
 def distinct_per_group(group: np.ndarray, member: np.ndarray, n_groups: int) -> np.ndarray:
-    """(n_groups,) how many distinct ``member`` values appear with each group (both non-negative integers)."""
+    """(n_groups,) how many distinct ``member`` values appear with each group (both non-negative integers).
+
+    Raises ``IndexError`` if a group is outside ``0 .. n_groups - 1`` or a member is negative.
+    """
     counts = np.zeros(n_groups, np.int64)
     if group.size == 0:
         return counts
+    for i in range(group.size):
+        if group[i] < 0 or group[i] >= n_groups or member[i] < 0:
+            raise IndexError("a group is outside 0 .. n_groups - 1, or a member is negative")
     starts = np.zeros(n_groups + 1, np.int64)  # the pairs grouped by a counting sort
     for g in group:
         starts[g + 1] += 1
