@@ -225,7 +225,9 @@ def MarketView(model):  # noqa: N802 - Solara components are named like classes
     last = solara.use_ref(None)
     if image.value is not None:
         last.current = image.value
-    if last.current is not None:
+    if image.error is not None:  # say so rather than leave last week's map as if it were this week's
+        solara.Error(f"The market map could not be drawn: {image.error}")
+    elif last.current is not None:
         solara.Image(last.current, format="png")
 
 

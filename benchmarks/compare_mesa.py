@@ -43,6 +43,17 @@ variant, n, steps, warmup = {variant!r}, {n}, {steps}, {warmup}
 def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
+spent = {{}}  # seconds per name, added up by the wrappers timed() makes
+
+def timed(name, function):
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
+    return wrapper
+
 if variant == "mesa":
     import mesa
 
@@ -106,17 +117,6 @@ elif variant == "stages":  # where a week goes: each stage of model.step() timed
     from model import SharedManufacturingModel, load_scenario
     import model.economy.model as model_module
 
-    spent = {{}}
-
-    def timed(name, function):
-        def wrapper(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
-        return wrapper
-
     STAGES = {{
         "labour": ["work_the_week", "review_training", "review_participation", "workforce"],
         "trade": ["trade_week"],
@@ -152,32 +152,21 @@ else:
     from model.economy import metrics
     import model.economy.model as model_module
 
-    collecting = [0.0]
-
-    def timed(function):
-        def wrapper(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                collecting[0] += time.perf_counter() - start
-        return wrapper
-
     for name in ("measure", "measure_capital", "measure_population", "measure_labour"):
-        setattr(model_module.metrics, name, timed(getattr(metrics, name)))
+        setattr(model_module.metrics, name, timed("collecting", getattr(metrics, name)))
     scenario = load_scenario({scenario!r}, {{"size.firms": n}})
     SharedManufacturingModel(load_scenario({scenario!r}, {{"size.firms": 60}}), seed=2).run(3)  # loads the kernels
     setup_start = time.perf_counter()
     economy = SharedManufacturingModel(scenario, seed=1)
     setup = time.perf_counter() - setup_start
-    economy.datacollector.collect = timed(economy.datacollector.collect)
+    economy.datacollector.collect = timed("collecting", economy.datacollector.collect)
     economy.run(warmup)
-    collecting[0] = 0.0
+    spent.clear()
     start = time.perf_counter()
     economy.run(steps)
     elapsed = time.perf_counter() - start
     print(json.dumps({{"us": elapsed / (steps * n) * 1e6, "rss": peak_mb(), "setup": setup,
-                       "collect_share": collecting[0] / elapsed, "total": setup + (time.perf_counter() - start)}}))
+                       "collect_share": spent.get("collecting", 0.0) / elapsed, "total": setup + (time.perf_counter() - start)}}))
 """
 
 STEPS = {  # (timed steps, warm-up steps) per variant and size, so that each measurement takes about a second
@@ -341,8 +330,8 @@ about 9 workers per firm, one platform, after warm-up weeks).
 
 ## Where a week goes
 
-Each stage of `model.step()` timed on its own (one run, after warm-up weeks; the
-labour stage includes the workforce count that production and public labs use).
+Each stage of `model.step()` timed on its own (one run, after warm-up weeks); "rest
+of the step" is what lies between the stages.
 
 {stage_table(stages)}
 """

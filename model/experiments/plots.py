@@ -210,9 +210,6 @@ def market_layers(economy, *, weeks_of_trade: str = "last", max_trade_edges: int
     )
 
 
-WRAP_NOTE = "the map wraps around: a line leaving one edge comes back at the other"
-
-
 def draw_market(economy, axis=None, *, weeks_of_trade: str = "last", max_trade_edges: int = 600):
     """Draw the market: firms where they are (the unit torus of the supply network), coloured by kind;
     platforms as hubs above the map, with spokes to their members; and who traded with whom.
@@ -254,7 +251,7 @@ def draw_market_layers(layers: MarketLayers, axis):
     axis.set_xticks([])
     axis.set_yticks([])
     axis.set_title(layers.title, fontsize=9)
-    axis.set_xlabel(WRAP_NOTE, fontsize=7)
+    axis.set_xlabel("the map wraps around: a line leaving one edge comes back at the other", fontsize=7)
     axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=3, frameon=False)
     return axis
 
