@@ -110,9 +110,13 @@ lever effects take months to show (run 26 or more weeks).
 
 @solara.component
 def WeekCounter(model):  # noqa: N802 - Solara components are named like classes
-    """The week the economy is in, at the top, above the fold (Mesa 3.3 says "Step", 3.5 "Time")."""
+    """The week the economy is in, at the top, above the fold (Mesa 3.3 says "Step", 3.5 "Time").
+
+    A plain heading, not Markdown: the browser re-renders a Markdown element in about 45 ms, so the week
+    showed after the plots that depend on it (measured with ``benchmarks/app_step_time.py``).
+    """
     update_counter.get()
-    solara.Markdown(f"## Week {model.steps}")
+    solara.HTML(tag="h2", unsafe_innerHTML=f"Week {model.steps}")
 
 
 def time_series(title: str, unit: str, series: dict[str, tuple[str, str]]):
@@ -233,7 +237,8 @@ def MarketView(model):  # noqa: N802 - Solara components are named like classes
 
 def market_png(layers) -> bytes:
     """The market map as PNG bytes (what :func:`MarketView` shows)."""
-    figure = Figure(figsize=(5.5, 6.0), dpi=80, layout="constrained")
+    figure = Figure(figsize=(5.5, 6.0), dpi=80)
+    figure.subplots_adjust(left=0.02, bottom=0.12, right=0.98, top=0.95)  # fixed: a constrained layout costs 10 ms
     draw_market_layers(layers, figure.subplots())
     image = io.BytesIO()
     figure.savefig(image, format="png")
