@@ -48,7 +48,8 @@ STEP_IN_THE_PAGE = r"""
   const lines = () => Array.from(document.querySelectorAll('.bqplot.figure g.curve path.line'))
     .map(p => p.getAttribute('d')).join('|');
   const map = () => document.querySelector('img') ? document.querySelector('img').getAttribute('src') : '';
-  const weekShown = () => Array.from(document.querySelectorAll('h2')).some(h => h.textContent.trim() === 'Week ' + week);
+  const weekShown = () => Array.from(document.querySelectorAll('h2'))
+    .some(h => h.textContent.trim() === 'Week ' + week);
   const linesBefore = lines(), mapBefore = map();
   const shown = {}, drawn = {};
   const drawnNextFrame = (name) => requestAnimationFrame(() => {
