@@ -7,7 +7,6 @@ the model, so the model has one implementation of each rule).
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,7 +17,6 @@ from model.economy.kernels import (
     add_by_row,
     any_in_rows,
     column_sums,
-    distinct_per_group,
     first_within_groups,
     invalid_amounts,
     per_head,
@@ -170,21 +168,6 @@ def test_add_by_row_refuses_rows_outside_the_table_and_changes_nothing():
     assert balances.tolist() == [5.0, 6.0] and not scratch.any()
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.integers(0, 50).flatmap(
-        lambda size: st.tuples(
-            hnp.arrays(np.int64, size, elements=st.integers(0, 9)),
-            hnp.arrays(np.int64, size, elements=st.integers(0, 6)),
-        )
-    )
-)
-def test_distinct_per_group_equals_unique_codes(group_member):
-    group, member = group_member
-    expected = np.bincount(pd.unique(group * 7 + member) // 7, minlength=10)
-    np.testing.assert_array_equal(distinct_per_group(group, member, 10), expected)
-
-
 @pytest.mark.parametrize("shape", [(2000, 6), (7, 1), (0, 6), (300, 7), (40, 12)])
 def test_row_and_column_sums_against_numpy(shape):
     """Equal to NumPy's to the bit for rows shorter than 8 (NumPy adds them in order too); close for longer rows."""
@@ -207,10 +190,6 @@ def test_group_kernels_refuse_numbers_outside_their_range():
         first_within_groups(np.array([0, 2]), np.array([0.1, 0.2]), np.array([1, 1]))
     with pytest.raises(IndexError):
         first_within_groups(np.array([0, -1]), np.array([0.1, 0.2]), np.array([1, 1]))
-    with pytest.raises(IndexError):
-        distinct_per_group(np.array([0, 3]), np.array([1, 1]), 3)
-    with pytest.raises(IndexError):
-        distinct_per_group(np.array([0, 1]), np.array([1, -1]), 3)
 
 
 def test_per_head_equals_dividing_the_whole_table():

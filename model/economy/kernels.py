@@ -24,6 +24,8 @@ array([4, 2, 3])
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numba
 import numpy as np
 
@@ -236,37 +238,6 @@ def add_at(values: np.ndarray, rows: np.ndarray, amounts: np.ndarray) -> None:
 
 
 @numba.njit(cache=True)
-def distinct_per_group(group: np.ndarray, member: np.ndarray, n_groups: int) -> np.ndarray:
-    """(n_groups,) how many distinct ``member`` values appear with each group (both non-negative integers).
-
-    Raises ``IndexError`` if a group is outside ``0 .. n_groups - 1`` or a member is negative.
-    """
-    counts = np.zeros(n_groups, np.int64)
-    if group.size == 0:
-        return counts
-    for i in range(group.size):
-        if group[i] < 0 or group[i] >= n_groups or member[i] < 0:
-            raise IndexError("a group is outside 0 .. n_groups - 1, or a member is negative")
-    starts = np.zeros(n_groups + 1, np.int64)  # the pairs grouped by a counting sort
-    for g in group:
-        starts[g + 1] += 1
-    for g in range(n_groups):
-        starts[g + 1] += starts[g]
-    grouped = np.empty(group.size, np.int64)
-    fill = starts[:-1].copy()
-    for i in range(group.size):
-        grouped[fill[group[i]]] = member[i]
-        fill[group[i]] += 1
-    last_group = np.full(member.max() + 1, -1, np.int64)  # the last group each member was counted in
-    for g in range(n_groups):
-        for i in range(starts[g], starts[g + 1]):
-            if last_group[grouped[i]] != g:
-                last_group[grouped[i]] = g
-                counts[g] += 1
-    return counts
-
-
-@numba.njit(cache=True)
 def per_head(totals: np.ndarray, heads: np.ndarray, row: np.ndarray, column: np.ndarray) -> np.ndarray:
     """``(totals / np.maximum(heads, 1.0))[row, column]``: each listed person's equal share of a group's total.
 
@@ -277,3 +248,374 @@ def per_head(totals: np.ndarray, heads: np.ndarray, row: np.ndarray, column: np.
     for i in range(row.size):
         shares[i] = totals[row[i], column[i]] / max(heads[row[i], column[i]], 1.0)
     return shares
+
+
+# --- the week's metrics ---------------------------------------------------------------------------------------------
+# NumPy adds a float array pairwise: halves, down to blocks of at most 128 values, each added with eight running
+# sums. The metric kernels add in the same order, so their totals are NumPy's to the bit.
+_PAIRWISE_BLOCK = 128
+_FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio: Fibonacci hashing
+_STACK = 256  # pending parts of a pairwise sum: a few per halving, and an array halves at most 63 times
+
+
+@numba.njit(cache=True)
+def _block_sum(values: np.ndarray, start: int, n: int) -> float:
+    """NumPy's sum of one block (``n <= 128``): in order if short, else with eight running sums."""
+    if n < 8:
+        total = -0.0
+        for i in range(start, start + n):
+            total += values[i]
+        return total
+    v = values[start:]
+    r0, r1, r2, r3, r4, r5, r6, r7 = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
+    for i in range(8, n - n % 8, 8):
+        r0 += v[i]
+        r1 += v[i + 1]
+        r2 += v[i + 2]
+        r3 += v[i + 3]
+        r4 += v[i + 4]
+        r5 += v[i + 5]
+        r6 += v[i + 6]
+        r7 += v[i + 7]
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for i in range(n - n % 8, n):
+        total += values[start + i]
+    return total
+
+
+@numba.njit(cache=True)
+def pairwise_sum(values: np.ndarray) -> float:
+    """``values.sum()`` of a one-dimensional float array, added in NumPy's order (equal to the bit).
+
+    NumPy halves the array (each half a multiple of 8 long) until a part is a block of at most 128, and adds the
+    two halves' sums. This walks the same tree with a stack rather than by recursion, which Numba cannot cache.
+    """
+    # Pending work: (start, length, 0) is a part to sum; (0, 0, 1) adds the last two sums found.
+    starts, lengths, combine = np.empty(_STACK, np.int64), np.empty(_STACK, np.int64), np.empty(_STACK, np.bool_)
+    sums = np.empty(_STACK)
+    starts[0], lengths[0], combine[0] = 0, values.size, False
+    pending, found = 1, 0
+    while pending:
+        pending -= 1
+        start, n = starts[pending], lengths[pending]
+        if combine[pending]:
+            found -= 1
+            sums[found - 1] += sums[found]
+        elif n <= _PAIRWISE_BLOCK:
+            sums[found] = _block_sum(values, start, n)
+            found += 1
+        else:
+            half = n // 2
+            half -= half % 8
+            # Left part first, then the right one, then their sum: pushed in reverse.
+            starts[pending], lengths[pending], combine[pending] = 0, 0, True
+            starts[pending + 1], lengths[pending + 1], combine[pending + 1] = start + half, n - half, False
+            starts[pending + 2], lengths[pending + 2], combine[pending + 2] = start, half, False
+            pending += 3
+    return 0.0 + sums[0]
+
+
+@numba.njit(cache=True)
+def _nonnegative(value: float) -> float:
+    """``np.maximum(value, 0.0)`` (NaN stays NaN)."""
+    return value if value > 0.0 or value != value else 0.0
+
+
+@numba.njit(cache=True)
+def served_order_producers(
+    buyer: np.ndarray,
+    process: np.ndarray,
+    seller: np.ndarray,
+    hours: np.ndarray,
+    failed: np.ndarray,
+    own_hours: np.ndarray,
+    excluded: np.ndarray,
+) -> tuple[int, int]:
+    """Distinct producers summed over the served order slots, and how many slots were served.
+
+    An order slot is a buyer's orders of one process type. ``buyer``, ``process``, ``seller``, ``hours`` and
+    ``failed`` (T,) are the week's trades; ``own_hours`` (N, K) what each firm made in-house for its own orders;
+    ``excluded`` (N, K) the slots not to count here. A slot is served if anyone produced for it: its buyer, or a
+    seller in a delivered trade of positive hours. Raises ``IndexError`` if a trade's buyer, process type or seller
+    is outside the firms' table.
+    """
+    n, k = own_hours.shape
+    producers = served = 0
+    for row in range(n):
+        for column in range(k):
+            if own_hours[row, column] > 0 and not excluded[row, column]:
+                producers += 1
+                served += 1
+    for i in range(buyer.size):
+        if not (0 <= buyer[i] < n and 0 <= process[i] < k and 0 <= seller[i] < n):
+            raise IndexError("a trade's buyer, process type or seller is outside the firms' table")
+    bits = int(np.ceil(np.log2(2 * buyer.size + 2)))
+    size = 1 << bits
+    pairs = np.full(size, -1, np.int64)  # the (slot, seller) pairs seen, an open-addressing hash set
+    slot_seen = np.zeros((n, k), np.bool_)
+    for i in range(buyer.size):
+        if failed[i] or not hours[i] > 0 or excluded[buyer[i], process[i]]:
+            continue
+        pair = (buyer[i] * k + process[i]) * n + seller[i]
+        probe = np.int64((np.uint64(pair) * _FIBONACCI) >> np.uint64(64 - bits))  # spreads neighbouring pairs
+        while pairs[probe] != -1 and pairs[probe] != pair:
+            probe = (probe + 1) & (size - 1)
+        if pairs[probe] == -1:  # a new producer for this slot
+            pairs[probe] = pair
+            producers += 1
+        if not slot_seen[buyer[i], process[i]]:
+            slot_seen[buyer[i], process[i]] = True
+            served += not own_hours[buyer[i], process[i]] > 0  # else counted above
+    return producers, served
+
+
+FirmTotals = namedtuple(
+    "FirmTotals",
+    [
+        "used_hours",  # hours each firm used, for its own orders and for others, added over firms
+        "capacity_hours",  # capacity of the counted firms
+        "own_hours",  # hours made in-house for the firms' own orders
+        "bought_hours",  # hours bought from other firms
+        "unmet_hours",  # hours ordered and not served
+        "ordered_hours",  # hours ordered
+        "concentration_weighted",  # each producing firm's concentration (shares of output by process type,
+        "producing_output",  # squared and added) weighted by its output; and the output of producing firms
+        "utilisation_std",  # over the counted firms with capacity: standard deviation of utilisation,
+        "idle_share",  # and the share of them using under half
+        "overload_share",  # share of the counted firms with orders left unserved
+        "custom_orders",  # hours of custom orders of the counted firms
+        "counted_orders",  # hours ordered from the counted firms
+        "demand_hours",  # hours ordered from active firms (public labs too)
+        "machine_hours",  # hours their machines can run this week
+        "unserved_alone_hours",  # hours they would leave unserved without trade (orders over capacity, firm by firm)
+        "unserved_pooled_hours",  # and with every machine of a process type pooled (per process type)
+    ],
+)
+
+
+@numba.njit(cache=True)
+def firm_totals(
+    own: np.ndarray,
+    sold: np.ndarray,
+    bought: np.ndarray,
+    unmet: np.ndarray,
+    orders: np.ndarray,
+    output: np.ndarray,
+    utilisation: np.ndarray,
+    capacity: np.ndarray,
+    counted: np.ndarray,
+    custom_share: np.ndarray,
+    unmet_tolerance: float,
+    machines: np.ndarray,
+    hours_per_machine: np.ndarray,
+    active: np.ndarray,
+) -> FirmTotals:
+    """The week's firm totals for :func:`model.economy.metrics.measure`, in one pass (see :data:`FirmTotals`).
+
+    ``own``, ``sold``, ``bought``, ``unmet`` and ``orders`` (N, K) are each firm's hours by process type;
+    ``output`` (N,) all the hours it used; ``utilisation`` (N,) its share of capacity used; ``capacity`` (N,) its
+    hours this week; ``counted`` (N,) the firms whose capacity and orders count (active businesses);
+    ``custom_share`` (N,) the custom share of each firm's orders; a firm is overloaded if more than
+    ``unmet_tolerance`` hours went unserved. ``machines`` (N, K) are installed, ``hours_per_machine`` (K,) what a
+    machine can run this week, and ``active`` (N,) the firms in the market (see
+    :func:`model.economy.metrics.measure_limits`).
+    """
+    n, k = own.shape
+    used = np.empty(n * k)
+    weighted, weights = np.empty(n), np.empty(n)
+    counted_capacity, with_machines = np.empty(n), np.empty(n)
+    custom_orders, counted_orders = np.empty(n), np.empty(n)
+    active_orders, active_capacity, unserved_alone = np.empty(n * k), np.empty(n * k), np.empty(n * k)
+    producing = idle = m = overloaded = counted_firms = 0
+    for i in range(n):
+        concentration = ordered = unserved = 0.0
+        for j in range(k):  # row sums added left to right, as ``row_sums`` does
+            cell = i * k + j
+            active_orders[cell] = orders[i, j] * active[i]
+            active_capacity[cell] = (machines[i, j] * hours_per_machine[j]) * active[i]
+            unserved_alone[cell] = _nonnegative(active_orders[cell] - active_capacity[cell])
+            used[i * k + j] = own[i, j] + sold[i, j]
+            share = used[i * k + j] / output[i] if output[i] > 0 else 0.0
+            concentration = share * share if j == 0 else concentration + share * share
+            ordered = orders[i, j] if j == 0 else ordered + orders[i, j]
+            unserved = unmet[i, j] if j == 0 else unserved + unmet[i, j]
+        if output[i] > 0:
+            weighted[producing] = concentration * output[i]
+            weights[producing] = output[i]
+            producing += 1
+        counted_capacity[i] = capacity[i] * counted[i]
+        if counted_capacity[i] > 0:
+            with_machines[m] = utilisation[i]
+            idle += utilisation[i] < 0.5
+            m += 1
+        custom_orders[i] = (ordered * custom_share[i]) * counted[i]
+        counted_orders[i] = ordered * counted[i]
+        if counted[i]:
+            counted_firms += 1
+            overloaded += unserved > unmet_tolerance
+    orders_by_type = column_sums(active_orders.reshape(n, k))
+    capacity_by_type = column_sums(active_capacity.reshape(n, k))
+    unserved_pooled = np.empty(k)
+    for j in range(k):
+        unserved_pooled[j] = _nonnegative(orders_by_type[j] - capacity_by_type[j])
+    spread = 0.0
+    if m:
+        mean = pairwise_sum(with_machines[:m]) / m
+        deviations = with_machines[:m] - mean
+        spread = np.sqrt(pairwise_sum(deviations * deviations) / m)
+    return FirmTotals(
+        pairwise_sum(used),
+        pairwise_sum(counted_capacity),
+        pairwise_sum(own.ravel()),
+        pairwise_sum(bought.ravel()),
+        pairwise_sum(unmet.ravel()),
+        pairwise_sum(orders.ravel()),
+        pairwise_sum(weighted[:producing]),
+        pairwise_sum(weights[:producing]),
+        spread,
+        idle / m if m else 0.0,
+        overloaded / counted_firms if counted_firms else 0.0,
+        pairwise_sum(custom_orders),
+        pairwise_sum(counted_orders),
+        pairwise_sum(active_orders),
+        pairwise_sum(active_capacity),
+        pairwise_sum(unserved_alone),
+        pairwise_sum(unserved_pooled),
+    )
+
+
+TradeTotals = namedtuple(
+    "TradeTotals",
+    [
+        "matched_hours",  # hours of every trade matched this week
+        "shared_hours",  # of which delivered
+        "platform_hours",  # of which delivered on a platform
+        "platform_trades",  # trades delivered on a platform
+        "paid_yuan",  # what buyers paid for every delivered trade
+        "platform_paid_yuan",  # of which on platforms
+        "platform_matched_hours",  # hours matched on platforms
+        "platform_failed_hours",  # of which failed
+        "owned_platform_hours",  # hours delivered on platforms that a firm owns
+        "owner_sold_hours",  # of which sold by the owner
+        "hours_by_platform",  # (P,) hours delivered on each platform
+    ],
+)
+
+
+@numba.njit(cache=True)
+def trade_totals(
+    hours: np.ndarray,
+    failed: np.ndarray,
+    platform: np.ndarray,
+    seller: np.ndarray,
+    paid: np.ndarray,
+    platform_owner: np.ndarray,
+) -> TradeTotals:
+    """The week's trade totals for :func:`model.economy.metrics.measure`, in one pass (see :data:`TradeTotals`).
+
+    ``hours``, ``failed``, ``platform`` (-1 off platforms), ``seller`` and ``paid`` (T,) describe each trade;
+    ``platform_owner`` (P,) is each platform's owning firm (-1: none). Raises ``IndexError`` if a trade's platform
+    is not in ``platform_owner``.
+    """
+    t = hours.size
+    delivered, on_platform, platform_paid = np.empty(t), np.empty(t), np.empty(t)
+    platform_matched, platform_failed, owned, owner_sold = np.empty(t), np.empty(t), np.empty(t), np.empty(t)
+    hours_by_platform = np.zeros(platform_owner.size)
+    a = b = c = d = e = f = 0
+    for i in range(t):
+        if platform[i] >= platform_owner.size:
+            raise IndexError("a trade's platform is outside the platform table")
+        if not failed[i]:
+            delivered[a] = hours[i]
+            a += 1
+        if platform[i] < 0:
+            continue
+        platform_matched[c] = hours[i]
+        c += 1
+        if failed[i]:
+            platform_failed[d] = hours[i]
+            d += 1
+            continue
+        on_platform[b], platform_paid[b] = hours[i], paid[i]
+        b += 1
+        hours_by_platform[platform[i]] += hours[i]
+        owner = platform_owner[platform[i]]
+        if owner >= 0:
+            owned[e] = hours[i]
+            e += 1
+            if seller[i] == owner:
+                owner_sold[f] = hours[i]
+                f += 1
+    return TradeTotals(
+        pairwise_sum(hours),
+        pairwise_sum(delivered[:a]),
+        pairwise_sum(on_platform[:b]),
+        b,
+        pairwise_sum(paid),
+        pairwise_sum(platform_paid[:b]),
+        pairwise_sum(platform_matched[:c]),
+        pairwise_sum(platform_failed[:d]),
+        pairwise_sum(owned[:e]),
+        pairwise_sum(owner_sold[:f]),
+        hours_by_platform,
+    )
+
+
+@numba.njit(cache=True)
+def worker_tallies(
+    status: np.ndarray,
+    skill: np.ndarray,
+    income: np.ndarray,
+    income_sq: np.ndarray,
+    statuses: int,
+    skills: int,
+    unemployed: int,
+    flexible: int,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Workers per status (``statuses`` of them); the ``unemployed`` ones per skill (``skills`` of them); and the
+    mean coefficient of variation of income (moving standard deviation over moving mean, 0 where the mean is not
+    positive) of the ``flexible`` ones (0 if there are none). ``income`` and ``income_sq`` are each worker's moving
+    averages of income and of its square.
+
+    Raises ``IndexError`` if a status or an unemployed worker's skill is outside its range.
+    """
+    per_status = np.zeros(statuses, np.int64)
+    unemployed_by_skill = np.zeros(skills, np.int64)
+    cv = np.empty(status.size)
+    m = 0
+    for w in range(status.size):
+        if status[w] < 0 or status[w] >= statuses:
+            raise IndexError("a status is outside 0 .. statuses - 1")
+        per_status[status[w]] += 1
+        if status[w] == unemployed:
+            if skill[w] < 0 or skill[w] >= skills:
+                raise IndexError("a skill is outside 0 .. skills - 1")
+            unemployed_by_skill[skill[w]] += 1
+        elif status[w] == flexible:
+            mean = income[w]
+            spread = np.sqrt(_nonnegative(income_sq[w] - mean * mean))
+            cv[m] = spread / mean if mean > 0 else 0.0
+            m += 1
+    return per_status, unemployed_by_skill, pairwise_sum(cv[:m]) / m if m else 0.0
+
+
+@numba.njit(cache=True)
+def sampled_incomes(sample: np.ndarray, status: np.ndarray, income: np.ndarray, inactive: int) -> np.ndarray:
+    """The incomes (negative ones as 0) of the sampled workers who are in the labour force (status not
+    ``inactive``), in sample order."""
+    kept = np.empty(sample.size)
+    m = 0
+    for w in sample:
+        if status[w] != inactive:
+            kept[m] = _nonnegative(income[w])
+            m += 1
+    return kept[:m]
+
+
+@numba.njit(cache=True)
+def rank_weighted_sum(ordered: np.ndarray) -> float:
+    """``np.sum(np.arange(1, n + 1) * ordered)``: each value times its rank, added in NumPy's order."""
+    weighted = np.empty(ordered.size)
+    for i in range(ordered.size):
+        weighted[i] = (i + 1) * ordered[i]
+    return pairwise_sum(weighted)

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import any_in_rows, column_sums, distinct_per_group, row_sums
+from .kernels import (
+    FirmTotals,
+    any_in_rows,
+    firm_totals,
+    rank_weighted_sum,
+    row_sums,
+    sampled_incomes,
+    served_order_producers,
+    trade_totals,
+    worker_tallies,
+)
 from .ledger import Ledger, add_up
 from .scenario import InvestmentParams
 from .state import (
@@ -170,61 +180,45 @@ def measure(
     businesses only, not public labs' instruments.
     """
     active = firms.active & (firms.kind != PUBLIC_LAB)
-    capacity = firms.capacity_week * active
-    with_machines = capacity > 0
-    used = firms.own_hours + firms.sold_hours
-    used_total = used.sum()
-
-    delivered = trades.delivered
-    on_platform = delivered & (trades.platform >= 0)
-    shared_hours = float(trades.hours[delivered].sum())
-    platform_hours = float(trades.hours[on_platform].sum())
-    matched_hours = float(trades.hours.sum())
-    own_total, bought_total = firms.own_hours.sum(), firms.bought_hours.sum()
-
-    output = firms.output_hours
-    producing = output > 0
-    shares = np.divide(used, output[:, None], out=np.zeros_like(used), where=producing[:, None])
-    concentration = row_sums(shares**2)[producing]
-
-    delivered_hours = np.bincount(
-        trades.platform[delivered & (trades.platform >= 0)],
-        trades.hours[delivered & (trades.platform >= 0)],
-        minlength=platforms.n,
+    firm = firm_totals(
+        firms.own_hours,
+        firms.sold_hours,
+        firms.bought_hours,
+        firms.unmet_hours,
+        firms.orders_hours,
+        firms.output_hours,
+        firms.utilisation,
+        firms.capacity_week,
+        active,
+        np.where(firms.kind == MICRO, 1.0, custom_share),  # all of a micro-business's orders are custom
+        UNMET_TOLERANCE_HOURS,
+        firms.machines,
+        firms.machine_hours_per_week * firms.available_share,
+        firms.active,
     )
-    volume = delivered_hours.sum()
-    matched_on_platform = trades.platform >= 0
-    platform_matched = float(trades.hours[matched_on_platform].sum())
-    platform_failed = float(trades.hours[matched_on_platform & trades.failed].sum())
-    owner = platforms.owner[np.maximum(trades.platform, 0)] if platforms.n else np.full(trades.hours.size, -1)
-    on_owned = on_platform & (owner >= 0)
-
+    trade = trade_totals(trades.hours, trades.failed, trades.platform, trades.seller, trades.paid_yuan, platforms.owner)
+    volume = trade.hours_by_platform.sum()
     return {
-        "utilisation_mean": _ratio(used_total, capacity.sum()),
-        "utilisation_std": float(firms.utilisation[with_machines].std()) if with_machines.any() else 0.0,
-        "idle_share": _mean(firms.utilisation[with_machines] < 0.5),
-        "overload_share": _mean((row_sums(firms.unmet_hours) > UNMET_TOLERANCE_HOURS)[active]),
-        "unmet_demand_share": _ratio(firms.unmet_hours.sum(), firms.orders_hours.sum()),
-        "shared_hours": shared_hours,
-        "shared_value": float(trades.paid_yuan.sum()),
-        "platform_share": _ratio(platform_hours, shared_hours),
-        "platform_value": float(trades.paid_yuan[on_platform].sum()),
-        "hours_per_platform_order": _ratio(platform_hours, int(on_platform.sum())),
+        "utilisation_mean": _ratio(firm.used_hours, firm.capacity_hours),
+        "utilisation_std": firm.utilisation_std,
+        "idle_share": firm.idle_share,
+        "overload_share": firm.overload_share,
+        "unmet_demand_share": _ratio(firm.unmet_hours, firm.ordered_hours),
+        "shared_hours": trade.shared_hours,
+        "shared_value": trade.paid_yuan,
+        "platform_share": _ratio(trade.platform_hours, trade.shared_hours),
+        "platform_value": trade.platform_paid_yuan,
+        "hours_per_platform_order": _ratio(trade.platform_hours, trade.platform_trades),
         "producers_per_order": producers_per_order(firms, trades, deliveries.products if deliveries else None),
-        "outsourcing_ratio": _ratio(bought_total, own_total + bought_total),
-        "specialisation_index": _ratio((concentration * output[producing]).sum(), output[producing].sum()),
-        "failed_trade_share": _ratio(matched_hours - shared_hours, matched_hours),
-        "platform_failed_share": _ratio(platform_failed, platform_matched),
-        "customisation_share": _ratio(
-            float((row_sums(firms.orders_hours) * np.where(firms.kind == MICRO, 1.0, custom_share) * active).sum()),
-            float((row_sums(firms.orders_hours) * active).sum()),
-        ),
-        "owner_sales_share": _ratio(
-            float(trades.hours[on_owned & (trades.seller == owner)].sum()), float(trades.hours[on_owned].sum())
-        ),
-        **measure_limits(firms, deliveries),
+        "outsourcing_ratio": _ratio(firm.bought_hours, firm.own_hours + firm.bought_hours),
+        "specialisation_index": _ratio(firm.concentration_weighted, firm.producing_output),
+        "failed_trade_share": _ratio(trade.matched_hours - trade.shared_hours, trade.matched_hours),
+        "platform_failed_share": _ratio(trade.platform_failed_hours, trade.platform_matched_hours),
+        "customisation_share": _ratio(firm.custom_orders, firm.counted_orders),
+        "owner_sales_share": _ratio(trade.owner_sold_hours, trade.owned_platform_hours),
+        **measure_limits(firm, deliveries),
         "platform_members": int(any_in_rows(firms.membership & active[:, None]).sum()) if platforms.n else 0,
-        "platform_hhi": float(((delivered_hours / volume) ** 2).sum()) if volume > 0 else 0.0,
+        "platform_hhi": float(((trade.hours_by_platform / volume) ** 2).sum()) if volume > 0 else 0.0,
         "platform_profit_yuan": float((platforms.profit_yuan * platforms.active).sum()) if platforms.n else 0.0,
         "commission_mean": _ratio(float(platforms.commission_yuan.sum()), float(platforms.traded_value.sum()))
         if platforms.n
@@ -262,31 +256,29 @@ def measure_by_kind(firms: FirmTable, revenue_yuan: np.ndarray) -> dict[str, flo
     return by_name
 
 
-def measure_limits(firms: FirmTable, deliveries: Deliveries | None) -> dict[str, float]:
+def measure_limits(firm: FirmTotals, deliveries: Deliveries | None) -> dict[str, float]:
     """Demand, capacity and unserved hours, the pooling bound, and how much of it trade realises.
 
     Without trade each firm leaves ``max(orders - capacity, 0)`` unserved in each
     process type; pooling every machine of a type can at best leave
     ``max(demand - capacity, 0)``. Hours lost for want of workers are no
-    shortfall of machines and are left out of the realised share.
+    shortfall of machines and are left out of the realised share. ``firm`` holds the
+    totals over firms (:func:`~model.economy.kernels.firm_totals`).
     """
     if deliveries is None:
         names = ("demand_hours", "capacity_hours", "unmet_hours", "unstaffed_hours", "pooling_bound_hours")
         return {**dict.fromkeys(names, 0.0), "pooling_realised": 0.0}
-    active = firms.active[:, None]
-    orders, capacity = firms.orders_hours * active, firms.capacity_hours * active
-    bound = np.maximum(column_sums(orders) - column_sums(capacity), 0.0).sum()
-    without_trade = np.maximum(orders - capacity, 0.0).sum()
+    without_trade, bound = firm.unserved_alone_hours, firm.unserved_pooled_hours
     unstaffed = float(deliveries.unstaffed_hours.sum())
     short_of_machines = max(float(deliveries.unmet_hours.sum()) - unstaffed, 0.0)
     removable = without_trade - bound
     realised = min(max((without_trade - short_of_machines) / removable, 0.0), 1.0) if removable > 1e-9 else 0.0
     return {
-        "demand_hours": float(orders.sum()),
-        "capacity_hours": float(capacity.sum()),
+        "demand_hours": firm.demand_hours,
+        "capacity_hours": firm.machine_hours,
         "unmet_hours": float(deliveries.unmet_hours.sum()),
         "unstaffed_hours": unstaffed,
-        "pooling_bound_hours": float(bound),
+        "pooling_bound_hours": bound,
         "pooling_realised": realised,
     }
 
@@ -308,20 +300,23 @@ def measure_population(firms: FirmTable, platforms: PlatformTable, week: int = 0
 def measure_labour(workers: WorkerTable, market: LabourMarket) -> dict[str, float]:
     """Employment by status, unemployment, vacancies and income dispersion at the end of the week."""
     k = market.open_positions.size
-    counts = np.bincount(workers.status, minlength=len(STATUS_NAMES)).tolist()
+    counts, unemployed_by_skill, income_cv = worker_tallies(
+        workers.status,
+        workers.skill,
+        workers.income_ewma,
+        workers.income_sq_ewma,
+        len(STATUS_NAMES),
+        k,
+        UNEMPLOYED,
+        FLEXIBLE,
+    )
+    counts = counts.tolist()
     labour_force = workers.n - counts[INACTIVE]
-    unemployed_by_skill = np.bincount(workers.skill[workers.status == UNEMPLOYED], minlength=k)
     open_positions = market.open_positions
     mismatch = (
         min(unemployed_by_skill.sum(), open_positions.sum()) - np.minimum(unemployed_by_skill, open_positions).sum()
     )
     employed = counts[PERMANENT] + counts[FLEXIBLE] + counts[SELF_EMPLOYED]
-
-    in_labour_force = workers.gini_sample[workers.status[workers.gini_sample] != INACTIVE]
-    flexible = workers.status == FLEXIBLE
-    mean_income = workers.income_ewma[flexible]
-    spread = np.sqrt(np.maximum(workers.income_sq_ewma[flexible] - mean_income**2, 0.0))
-    cv = np.divide(spread, mean_income, out=np.zeros_like(spread), where=mean_income > 0)
     return {
         "labour_force": int(labour_force),
         "employment_permanent": int(counts[PERMANENT]),
@@ -333,8 +328,8 @@ def measure_labour(workers: WorkerTable, market: LabourMarket) -> dict[str, floa
         "structural_unemployment_rate": _ratio(max(float(mismatch), 0.0), labour_force),
         "vacancy_rate": _ratio(open_positions.sum(), employed + open_positions.sum()),
         "flexible_employment_share": _ratio(counts[FLEXIBLE], employed),
-        "flexible_income_cv": float(cv.mean()) if cv.size else 0.0,
-        "income_gini": gini(np.maximum(workers.income_ewma[in_labour_force], 0.0)),
+        "flexible_income_cv": income_cv,
+        "income_gini": gini(sampled_incomes(workers.gini_sample, workers.status, workers.income_ewma, INACTIVE)),
     }
 
 
@@ -351,7 +346,7 @@ def gini(values: np.ndarray) -> float:
         return 0.0
     ordered = np.sort(values)
     n = values.size
-    return float((2.0 * np.sum(np.arange(1, n + 1) * ordered) / (n * total)) - (n + 1) / n)
+    return float((2.0 * rank_weighted_sum(ordered) / (n * total)) - (n + 1) / n)
 
 
 def measure_capital(firms: FirmTable, investment_yuan: float, entrants_yuan: float) -> dict[str, float]:
@@ -391,16 +386,13 @@ def producers_per_order(firms: FirmTable, trades: Trades, products: ProductWeek 
     counts through its product: each product finished this week counts once, with
     every factory that made any of its stages.
     """
-    n, k = firms.own_hours.shape
-    delivered = trades.delivered & (trades.hours > 0)
-    order = trades.buyer[delivered] * k + trades.process[delivered]
-    sellers_per_order = distinct_per_group(order, trades.seller[delivered], n * k)
-    producers = sellers_per_order + (firms.own_hours.ravel() > 0)
-    served = producers > 0
+    in_route = np.zeros(firms.own_hours.shape, bool) if products is None else products.in_route
+    producers, served = served_order_producers(
+        trades.buyer, trades.process, trades.seller, trades.hours, trades.failed, firms.own_hours, in_route
+    )
     if products is None:
-        return _ratio(producers[served].sum(), served.sum())
-    served &= ~products.in_route.ravel()
-    return _ratio(producers[served].sum() + products.makers, served.sum() + products.finished)
+        return _ratio(producers, served)
+    return _ratio(producers + products.makers, served + products.finished)
 
 
 def _ratio(numerator: float, denominator: float) -> float:
