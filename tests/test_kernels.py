@@ -19,6 +19,7 @@ from model.economy.kernels import (
     column_sums,
     first_within_groups,
     invalid_amounts,
+    match_partners,
     per_head,
     row_sums,
     rows_outside,
@@ -231,3 +232,75 @@ def test_the_ledger_adds_up_in_order_on_every_python():
     """Python 3.12's sum() compensates for rounding; the books add in order, so 3.11 and 3.13 agree to the bit."""
     assert add_up([1e16, 1.0, -1e16]) == 0.0  # 1e16 + 1 rounds to 1e16; sum() gives 1.0 on Python 3.12+
     assert add_up(x for x in (0.1, 0.2, 0.3)) == (0.1 + 0.2) + 0.3
+
+
+def match_partners_reference(
+    contacted, link_buyer, link_seller, need, offer, offered, paid_idle, value, cost, labour, reflect_load
+):
+    """Partner trade as NumPy did it before the kernel (need and offer lowered in place)."""
+    n, k = need.shape
+    buyer_of, seller_of = link_buyer[contacted], link_seller[contacted]
+    edge_pos, process = np.nonzero((need > 0)[buyer_of] & (offer > 0)[seller_of])
+    buyer, seller = buyer_of[edge_pos], seller_of[edge_pos]
+    seller_cost = cost[seller, process] + labour
+    if reflect_load:
+        sold = offered[seller, process] - offer[seller, process]
+        seller_cost = np.where(paid_idle[seller, process] > sold, cost[seller, process], seller_cost)
+    gains = value[buyer, process] > seller_cost
+    edge_pos, process, buyer, seller, seller_cost = (a[gains] for a in (edge_pos, process, buyer, seller, seller_cost))
+    if edge_pos.size == 0:
+        return (np.zeros(0, np.int64),) * 4 + (np.zeros(0),) * 2
+    buyer_cell, seller_cell = buyer * k + process, seller * k + process
+    seller_offer = offer[seller, process]
+    seen_offer = np.bincount(buyer_cell, seller_offer, minlength=n * k)[buyer_cell]
+    request = np.minimum(seller_offer, need[buyer, process] * seller_offer / seen_offer)
+    asked_of_seller = np.bincount(seller_cell, request, minlength=n * k)[seller_cell]
+    hours = request * np.minimum(1.0, seller_offer / asked_of_seller)
+    need -= np.bincount(buyer_cell, hours, minlength=n * k).reshape(n, k)
+    offer -= np.bincount(seller_cell, hours, minlength=n * k).reshape(n, k)
+    np.maximum(need, 0.0, out=need)
+    np.maximum(offer, 0.0, out=offer)
+    price = 0.5 * (value[buyer, process] + seller_cost)
+    return contacted[edge_pos], buyer, seller, process, hours, price
+
+
+@st.composite
+def partner_markets(draw):
+    n, k = draw(st.integers(1, 8)), draw(st.integers(1, 4))
+    hours = st.one_of(st.just(0.0), st.floats(1e-6, 100.0), st.sampled_from([1e-9, 8.0, 40.0]))
+    yuan = st.one_of(st.floats(10.0, 200.0), st.sampled_from([50.0, 75.0]))  # ties: value equal to cost
+    table = lambda elements: draw(hnp.arrays(np.float64, (n, k), elements=elements))  # noqa: E731
+    need, offer, paid_idle, value, cost = table(hours), table(hours), table(hours), table(yuan), table(yuan)
+    offered = offer + table(hours)  # some of the offer may be sold already
+    links = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=20))
+    link_buyer = np.array([b for b, _ in links], np.int64)
+    link_seller = np.array([s for _, s in links], np.int64)
+    contacted = np.flatnonzero(draw(hnp.arrays(np.bool_, len(links))))
+    labour = draw(st.sampled_from([0.0, 25.0]))
+    return contacted, link_buyer, link_seller, need, offer, offered, paid_idle, value, cost, labour
+
+
+@settings(max_examples=400, deadline=None)
+@given(partner_markets(), st.booleans())
+def test_match_partners_equals_its_numpy_form(market, reflect_load):
+    contacted, link_buyer, link_seller, need, offer, offered, paid_idle, value, cost, labour = market
+    need_before, offer_before = need.copy(), offer.copy()
+    expected = match_partners_reference(
+        contacted,
+        link_buyer,
+        link_seller,
+        need_before,
+        offer_before,
+        offered,
+        paid_idle,
+        value,
+        cost,
+        labour,
+        reflect_load,
+    )
+    result = match_partners(
+        contacted, link_buyer, link_seller, need, offer, offered, paid_idle, value, cost, labour, reflect_load
+    )
+    for got, want in zip(result, expected):
+        assert got.tobytes() == want.tobytes()
+    assert need.tobytes() == need_before.tobytes() and offer.tobytes() == offer_before.tobytes()

@@ -250,6 +250,78 @@ def per_head(totals: np.ndarray, heads: np.ndarray, row: np.ndarray, column: np.
     return shares
 
 
+@numba.njit(cache=True)
+def match_partners(
+    contacted: np.ndarray,
+    link_buyer: np.ndarray,
+    link_seller: np.ndarray,
+    need_hours: np.ndarray,
+    offer_hours: np.ndarray,
+    offered_hours: np.ndarray,
+    paid_idle_hours: np.ndarray,
+    order_value: np.ndarray,
+    production_cost: np.ndarray,
+    labour_cost_per_machine_hour: float,
+    asks_reflect_load: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Partner trade for the ``contacted`` links (positions, ascending): who sells how many hours to whom, and at
+    what price; lowers ``need_hours`` and ``offer_hours`` (N, K) in place by what is traded.
+
+    A link trades a process type where its buyer needs hours, its seller offers some, and the buyer's order value
+    exceeds the seller's marginal cost (materials and energy, plus flexible labour unless the seller's paid staff
+    are idle; always plus labour when ``asks_reflect_load`` is off). Each buyer asks every such seller for a share
+    of its need in proportion to what the seller offers; a seller asked for more than it offers scales every request
+    down alike. The price is halfway between order value and cost. Returns, per trade: the link, buyer, seller,
+    process type, hours and price (yuan/hour); in order of link, then process type.
+    """
+    n, k = need_hours.shape
+    links, processes = np.empty(contacted.size * k, np.int64), np.empty(contacted.size * k, np.int64)
+    costs = np.empty(contacted.size * k)
+    m = 0
+    for link in contacted:
+        buyer, seller = link_buyer[link], link_seller[link]
+        if not (0 <= buyer < n and 0 <= seller < n):
+            raise IndexError("a link's firm is outside the firms' table")
+        for process in range(k):
+            if not (need_hours[buyer, process] > 0 and offer_hours[seller, process] > 0):
+                continue
+            cost = production_cost[seller, process] + labour_cost_per_machine_hour
+            if asks_reflect_load:
+                sold = offered_hours[seller, process] - offer_hours[seller, process]
+                if paid_idle_hours[seller, process] > sold:  # paid staff would run it: no extra labour
+                    cost = production_cost[seller, process]
+            if order_value[buyer, process] > cost:
+                links[m], processes[m], costs[m] = link, process, cost
+                m += 1
+    links, processes, costs = links[:m], processes[:m], costs[:m]
+    buyers, sellers = link_buyer[links], link_seller[links]
+    seller_offer = np.empty(m)
+    seen_offer = np.zeros((n, k))  # each buyer's offers seen, per process type
+    for t in range(m):
+        seller_offer[t] = offer_hours[sellers[t], processes[t]]
+        seen_offer[buyers[t], processes[t]] += seller_offer[t]
+    request = np.empty(m)
+    asked = np.zeros((n, k))  # each seller's hours asked for, per process type
+    for t in range(m):
+        b, s, p = buyers[t], sellers[t], processes[t]
+        request[t] = min(seller_offer[t], need_hours[b, p] * seller_offer[t] / seen_offer[b, p])
+        asked[s, p] += request[t]
+    hours, price = np.empty(m), np.empty(m)
+    bought, sold_now = np.zeros((n, k)), np.zeros((n, k))
+    for t in range(m):
+        b, s, p = buyers[t], sellers[t], processes[t]
+        hours[t] = request[t] * min(1.0, seller_offer[t] / asked[s, p])
+        price[t] = 0.5 * (order_value[b, p] + costs[t])
+        bought[b, p] += hours[t]
+        sold_now[s, p] += hours[t]
+    if m:
+        for i in range(n):
+            for j in range(k):
+                need_hours[i, j] = _nonnegative(need_hours[i, j] - bought[i, j])  # clears round-off below zero
+                offer_hours[i, j] = _nonnegative(offer_hours[i, j] - sold_now[i, j])
+    return links, buyers, sellers, processes, hours, price
+
+
 # --- the week's metrics ---------------------------------------------------------------------------------------------
 # NumPy adds a float array pairwise: halves, down to blocks of at most 128 values, each added with eight running
 # sums. The metric kernels add in the same order, so their totals are NumPy's to the bit.

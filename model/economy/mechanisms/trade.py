@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..kernels import add_at, row_sums
+from ..kernels import add_at, match_partners, row_sums
 from ..ledger import Ledger
 from ..scenario import Scenario
 from ..state import (
@@ -81,12 +81,17 @@ def trade_with_partners(
 ) -> tuple[Trades, np.ndarray]:
     """Match needs to partners' offers, in place on ``plan``'s needs and offers.
 
-    Returns the trades and each firm's search cost this week (yuan, (N,)); updates
-    ``edges.trust``. ``stream(name)`` gives this week's generator for each kind of draw.
+    A buyer that needs hours contacts each partner with a chance that grows with its
+    trust in it; the contacted partners trade as :func:`~model.economy.kernels.match_partners`
+    describes (where the buyer's order value exceeds the seller's marginal cost, at the
+    price halfway between them), and each trade fails with the seller's failure rate,
+    which costs the link trust. Returns the trades and each firm's search cost this week
+    (yuan, (N,)); updates ``edges.trust``. ``stream(name)`` gives this week's generator
+    for each kind of draw.
     """
     params = scenario.network
     need_hours, offer_hours = plan.need_hours, plan.offer_hours
-    n, k = need_hours.shape
+    n = need_hours.shape[0]
     contact_draw = stream("contact").random(edges.buyer.size)  # one per link, whether used or not
     wants = row_sums(need_hours) > 0
     contacted = np.flatnonzero(
@@ -94,36 +99,27 @@ def trade_with_partners(
     )
     search_cost = params.search_cost_yuan * np.bincount(edges.buyer[contacted], minlength=n).astype(np.float64)
 
-    buyer_of, seller_of = edges.buyer[contacted], edges.seller[contacted]
-    has_need, has_offer = need_hours > 0, offer_hours > 0  # gathering booleans moves an eighth of the bytes
-    edge_pos, process = np.nonzero(has_need[buyer_of] & has_offer[seller_of])
-    buyer, seller = buyer_of[edge_pos], seller_of[edge_pos]
-    seller_cost = marginal_cost(firms, plan, seller, process, scenario)
-    gains = firms.order_value[buyer, process] > seller_cost
-    edge_pos, process, buyer, seller = edge_pos[gains], process[gains], buyer[gains], seller[gains]
-    seller_cost = seller_cost[gains]
-    if edge_pos.size == 0:
+    link, buyer, seller, process, hours, price = match_partners(
+        contacted,
+        edges.buyer,
+        edges.seller,
+        need_hours,
+        offer_hours,
+        plan.offered_hours,
+        plan.paid_idle_hours,
+        firms.order_value,
+        firms.production_cost,
+        firms.labour_cost_per_machine_hour,
+        scenario.platforms.asks_reflect_load,
+    )
+    if hours.size == 0:
         _restore_trust(edges, params.trust_recovery)
         return Trades.empty(), search_cost
-    buyer_cell, seller_cell = buyer * k + process, seller * k + process
-    seller_offer = offer_hours[seller, process]
-    seen_offer = np.bincount(buyer_cell, seller_offer, minlength=n * k)[buyer_cell]
-    request = np.minimum(seller_offer, need_hours[buyer, process] * seller_offer / seen_offer)
-    asked_of_seller = np.bincount(seller_cell, request, minlength=n * k)[seller_cell]
-    hours = request * np.minimum(1.0, seller_offer / asked_of_seller)
-
-    need_hours -= np.bincount(buyer_cell, hours, minlength=n * k).reshape(n, k)
-    offer_hours -= np.bincount(seller_cell, hours, minlength=n * k).reshape(n, k)
-    np.maximum(need_hours, 0.0, out=need_hours)  # clears round-off below zero
-    np.maximum(offer_hours, 0.0, out=offer_hours)
-
-    link = contacted[edge_pos]
     failed = stream("failure").random(hours.size) < firms.failure_rate[seller]
     failures_on_edge = np.bincount(link[failed], minlength=edges.buyer.size)
     edges.trust *= (1.0 - params.trust_loss) ** failures_on_edge
     _restore_trust(edges, params.trust_recovery)
 
-    price = 0.5 * (firms.order_value[buyer, process] + seller_cost)
     trades = Trades(
         buyer=buyer,
         seller=seller,
@@ -237,21 +233,6 @@ class OrderBook:
     ask_price: np.ndarray
     ask_hours: np.ndarray
     clearing: Clearing
-
-
-def marginal_cost(
-    firms: FirmTable, plan: ProductionPlan, seller: np.ndarray, process: np.ndarray, scenario: Scenario
-) -> np.ndarray:
-    """Yuan/hour a seller's next machine-hour costs it: materials and energy, plus labour unless paid staff are idle.
-
-    With ``platforms.asks_reflect_load`` off, every hour carries flexible labour (the old, flat cost).
-    """
-    cost = firms.production_cost[seller, process] + firms.labour_cost_per_machine_hour
-    if not scenario.platforms.asks_reflect_load:
-        return cost
-    sold = plan.offered_hours[seller, process] - plan.offer_hours[seller, process]
-    staff_idle = plan.paid_idle_hours[seller, process] > sold
-    return np.where(staff_idle, firms.production_cost[seller, process], cost)
 
 
 def clear_platforms(
