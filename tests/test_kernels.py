@@ -16,6 +16,7 @@ from model.economy.kernels import (
     add_at,
     add_by_row,
     any_in_rows,
+    blend,
     column_sums,
     first_within_groups,
     invalid_amounts,
@@ -304,3 +305,22 @@ def test_match_partners_equals_its_numpy_form(market, reflect_load):
     for got, want in zip(result, expected):
         assert got.tobytes() == want.tobytes()
     assert need.tobytes() == need_before.tobytes() and offer.tobytes() == offer_before.tobytes()
+
+
+@pytest.mark.parametrize("shape", [(0,), (7,), (20_000,), (300, 6), (5, 1)])
+def test_blend_equals_the_numpy_moving_average(shape):
+    rng = np.random.default_rng(len(shape) * 100 + shape[0])
+    average, latest = rng.lognormal(5.0, 2.0, shape), rng.lognormal(5.0, 2.0, shape)
+    for squared in (False, True):
+        expected = average.copy()
+        expected += 0.1 * ((latest**2 if squared else latest) - expected)
+        blended = average.copy()
+        blend(blended, latest, 0.1, squared=squared)
+        assert blended.tobytes() == expected.tobytes()
+
+
+def test_blend_refuses_arrays_it_cannot_update_in_place():
+    with pytest.raises(ValueError, match="same shape"):
+        blend(np.zeros(3), np.zeros(4), 0.1)
+    with pytest.raises(Exception, match="contiguous"):  # a strided view: Numba will not compile it
+        blend(np.zeros((4, 6))[:, ::2], np.zeros((4, 3)), 0.1)

@@ -322,6 +322,21 @@ def match_partners(
     return links, buyers, sellers, processes, hours, price
 
 
+@numba.njit(cache=True)
+def blend(average: np.ndarray, latest: np.ndarray, weight: float, squared: bool = False) -> None:
+    """A moving average in place, in one pass: ``average += weight * (latest - average)``, to the bit.
+
+    With ``squared``, blends in ``latest**2`` (a moving second moment) without building it. Both arrays must be
+    contiguous and of the same shape (any number of dimensions).
+    """
+    if average.shape != latest.shape:
+        raise ValueError("a moving average and its latest values must have the same shape")
+    flat_average, flat_latest = average.reshape(-1), latest.reshape(-1)  # views: Numba reshapes contiguous only
+    for i in range(flat_average.size):
+        value = flat_latest[i] * flat_latest[i] if squared else flat_latest[i]
+        flat_average[i] += weight * (value - flat_average[i])
+
+
 # --- the week's metrics ---------------------------------------------------------------------------------------------
 # NumPy adds a float array pairwise: halves, down to blocks of at most 128 values, each added with eight running
 # sums. The metric kernels add in the same order, so their totals are NumPy's to the bit.

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import row_sums
+from ..kernels import blend, row_sums
 from ..ledger import Ledger
 from ..scenario import Scenario
 from ..state import (
@@ -139,26 +139,21 @@ def _remember(
     n, k = firms.order_mix.shape
     weight = 1.0 / scenario.firms.memory_weeks
     # What more machines, or others' machines, could have served: not the hours lost for want of workers.
-    _blend(firms.unmet_ewma, np.maximum(deliveries.unmet_hours - deliveries.unstaffed_hours, 0.0), weight)
-    _blend(firms.bought_ewma, deliveries.bought_hours, weight)
-    _blend(firms.used_ewma, deliveries.used_hours, weight)
-    _blend(firms.unsold_offer_ewma, row_sums(unsold_offer_hours), weight)
-    _blend(firms.profit_ewma, firms.profit_yuan, weight)
+    blend(firms.unmet_ewma, np.maximum(deliveries.unmet_hours - deliveries.unstaffed_hours, 0.0), weight)
+    blend(firms.bought_ewma, deliveries.bought_hours, weight)
+    blend(firms.used_ewma, deliveries.used_hours, weight)
+    blend(firms.unsold_offer_ewma, row_sums(unsold_offer_hours), weight)
+    blend(firms.profit_ewma, firms.profit_yuan, weight)
     bought_value = np.bincount(trades.buyer * k + trades.process, trades.paid_yuan, minlength=n * k).reshape(n, k)
     has_bought = deliveries.bought_hours > 0
     price_paid = np.divide(bought_value, deliveries.bought_hours, out=firms.rent_price_ewma.copy(), where=has_bought)
-    _blend(firms.rent_price_ewma, price_paid, weight)  # unchanged where nothing was bought
+    blend(firms.rent_price_ewma, price_paid, weight)  # unchanged where nothing was bought
 
     params = scenario.labour
-    workers.income_ewma += weight * (workers.income - workers.income_ewma)
-    workers.income_sq_ewma += weight * (workers.income**2 - workers.income_sq_ewma)
+    blend(workers.income_ewma, workers.income, weight)
+    blend(workers.income_sq_ewma, workers.income, weight, squared=True)
     unemployed = workers.status == UNEMPLOYED
     workers.reservation_wage[unemployed] = np.maximum(
         workers.reservation_wage[unemployed] * (1.0 - params.reservation_wage_decay),
         params.unemployment_benefit_yuan_per_week,
     )
-
-
-def _blend(average: np.ndarray, latest: np.ndarray, weight: float) -> None:
-    """Exponentially weighted moving average, in place."""
-    average += weight * (latest - average)

@@ -47,7 +47,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from ..draws import beta_with_mean, mean_one_lognormal
-from ..kernels import any_in_rows, column_sums, first_within_groups, per_head, row_sums
+from ..kernels import any_in_rows, blend, column_sums, first_within_groups, per_head, row_sums
 from ..ledger import Ledger
 from ..scenario import LabourParams, Scenario
 from ..state import (
@@ -280,8 +280,8 @@ def work_the_week(
     weight = 1.0 / scenario.firms.memory_weeks
 
     load = load_in_workers(produced_hours, params) * firms.active[:, None]
-    firms.load_ewma += weight * (load - firms.load_ewma)
-    firms.load_sq_ewma += weight * (load**2 - firms.load_sq_ewma)
+    blend(firms.load_ewma, load, weight)
+    blend(firms.load_sq_ewma, load, weight, squared=True)
     staff = firms.staff.astype(np.float64)  # this week's payroll
     owner = owner_labour(firms, workers)
     regular = staff + owner
