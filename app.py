@@ -12,21 +12,20 @@ use one server.
 
 from __future__ import annotations
 
-import io
 import itertools
 from pathlib import Path
 
 import bqplot
+import numpy as np
 import solara
 from matplotlib.colors import to_hex
-from matplotlib.figure import Figure
 from mesa.visualization import Slider
 from mesa.visualization.solara_viz import ModelController, ModelCreator
 from mesa.visualization.utils import update_counter
 
 from model import SharedManufacturingModel, load_scenario
 from model.economy.scenario import parameters
-from model.experiments.plots import draw_market_layers, market_layers
+from model.experiments.plots import KIND_COLOURS, market_layers
 
 CLASSROOM = Path(__file__).resolve().parent / "scenarios" / "classroom.yaml"
 _RUN_NUMBERS = itertools.count(1)  # tells one economy from the next after a Reset
@@ -215,34 +214,102 @@ def derived(table, column: str):
     raise KeyError(column)
 
 
+MAP_TITLE_NOTE = "the map wraps around: a line leaving one edge comes back at the other"
+FIRM_DOTS = {"large": 110, "sme": 28, "micro": 10}  # dot area (square pixels) by kind: bigger firms, bigger dots
+MAP_LINES = (("spokes", "black", 0.1), ("partner_trades", "0.55", 0.6), ("platform_trades", "tab:orange", 0.6))
+
+
 @solara.component
 def MarketView(model):  # noqa: N802 - Solara components are named like classes
-    """The market graph, redrawn every step: firms by kind, platforms as hubs, last week's heaviest trades.
+    """The market map, redrawn every step: firms by kind, platforms as hubs, last week's heaviest trades.
 
-    The layers are read from the economy at once (the next step may change it); drawing them into an image
-    takes longer, so it runs in a thread and the page does not wait for it: a step shows its week and plots
-    first, and the map follows (the last map stays until then).
+    Drawn in the browser like the plots (bqplot): a step sends the new positions and trades, not an image.
+    Three marks in all (the lines, the firms, the platforms), as each mark the browser updates costs a redraw.
+    The legend is text below the map, so it covers nothing.
     """
     update_counter.get()
     layers = market_layers(model, max_trade_edges=300)
-    image = solara.use_thread(lambda: market_png(layers), dependencies=[model, model.steps], intrusive_cancel=False)
-    last = solara.use_ref(None)
-    if image.value is not None:
-        last.current = image.value
-    if image.error is not None:  # say so rather than leave last week's map as if it were this week's
-        solara.Error(f"The market map could not be drawn: {image.error}")
-    elif last.current is not None:
-        solara.Image(last.current, format="png")
+    x, y, colour, size = solara.use_memo(
+        lambda: (
+            bqplot.LinearScale(min=0.0, max=1.0),
+            bqplot.LinearScale(min=0.0, max=1.14),
+            bqplot.OrdinalColorScale(
+                domain=list(range(len(FIRM_DOTS))), colors=[to_hex(KIND_COLOURS[k]) for k in FIRM_DOTS]
+            ),
+            bqplot.LinearScale(min=0.0, max=float(max(FIRM_DOTS.values()))),
+        ),
+        [],
+    )
+    on_map = {"x": x, "y": y}
+    bqplot.Figure.element(
+        marks=[
+            bqplot.Lines.element(scales=on_map, **map_lines(layers)),
+            bqplot.Scatter.element(scales={**on_map, "color": colour, "size": size}, **map_firms(layers)),
+            bqplot.Scatter.element(scales=on_map, **map_platforms(layers)),
+        ],
+        axes=[
+            bqplot.Axis.element(scale=x, label=MAP_TITLE_NOTE, num_ticks=0),
+            bqplot.Axis.element(scale=y, orientation="vertical", num_ticks=0),
+        ],
+        title=layers.title,
+        fig_margin={"top": 40, "bottom": 30, "left": 10, "right": 10},
+        layout={"height": "560px", "width": "500px"},  # about square: the firms live on a unit torus
+    )
+    solara.HTML(tag="div", unsafe_innerHTML=map_legend(layers))  # plain HTML: Markdown redraws slowly
 
 
-def market_png(layers) -> bytes:
-    """The market map as PNG bytes (what :func:`MarketView` shows)."""
-    figure = Figure(figsize=(5.5, 6.0), dpi=80)
-    figure.subplots_adjust(left=0.02, bottom=0.12, right=0.98, top=0.95)  # fixed: a constrained layout costs 10 ms
-    draw_market_layers(layers, figure.subplots())
-    image = io.BytesIO()
-    figure.savefig(image, format="png")
-    return image.getvalue()
+def map_lines(layers) -> dict:
+    """The map's lines as ``bqplot.Lines`` keywords: one line per layer of :data:`MAP_LINES` (platform spokes,
+    partner trades, platform trades), its segments separated by gaps (NaN), so the browser draws three paths
+    rather than hundreds; shorter layers are padded with gaps."""
+    layer_paths = []
+    for name, _, _ in MAP_LINES:
+        segments = getattr(layers, name)
+        gaps = np.full((len(segments), 1), np.nan)
+        layer_paths.append((np.hstack([segments[:, :, 0], gaps]).ravel(), np.hstack([segments[:, :, 1], gaps]).ravel()))
+    longest = max(1, *(len(path_x) for path_x, _ in layer_paths))
+    padded = np.full((2, len(MAP_LINES), longest), np.nan)
+    for row, (path_x, path_y) in enumerate(layer_paths):
+        padded[0, row, : len(path_x)], padded[1, row, : len(path_y)] = path_x, path_y
+    return {
+        "x": padded[0],
+        "y": padded[1],
+        "colors": [to_hex(colour) for _, colour, _ in MAP_LINES],
+        "opacities": [opacity for _, _, opacity in MAP_LINES],
+        "stroke_width": 1.0,
+    }
+
+
+def map_firms(layers) -> dict:
+    """The map's firms as ``bqplot.Scatter`` keywords: coloured and sized by kind (:data:`FIRM_DOTS`)."""
+    positions = [layers.firms[kind][0] for kind in FIRM_DOTS]
+    kinds = np.concatenate([np.full(len(p), code) for code, p in enumerate(positions)])
+    everyone = np.concatenate(positions) if kinds.size else np.zeros((0, 2))
+    return {
+        "x": everyone[:, 0],
+        "y": everyone[:, 1],
+        "color": kinds,
+        "size": np.array(list(FIRM_DOTS.values()), np.float64)[kinds],
+        "default_size": max(FIRM_DOTS.values()),
+    }
+
+
+def map_platforms(layers) -> dict:
+    """The platforms' hubs above the map, as ``bqplot.Scatter`` keywords."""
+    hubs = layers.platforms if len(layers.platforms) else np.zeros((0, 2))
+    return {"x": hubs[:, 0], "y": hubs[:, 1], "colors": ["black"], "marker": "square", "default_size": 200}
+
+
+def map_legend(layers) -> str:
+    """The map's legend, as HTML: a coloured mark and what it stands for, with the firms of each kind counted."""
+    entries = [(KIND_COLOURS[kind], "&#9679;", f"{kind} ({len(layers.firms[kind][1]):,})") for kind in FIRM_DOTS]
+    entries += [
+        ("black", "&#9632;", "platforms"),
+        ("0.55", "&#9473;", "partner trade"),
+        ("tab:orange", "&#9473;", "platform trade"),
+    ]
+    shown = " &nbsp; ".join(f'<span style="color:{to_hex(c)}">{mark}</span> {text}' for c, mark, text in entries)
+    return f'<div style="font-size:0.85em; text-align:center">{shown}</div>'
 
 
 PLOTS = [

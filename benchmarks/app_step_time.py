@@ -45,12 +45,13 @@ def model_step_seconds(steps: int) -> list[float]:
 # polling for the result, which add about 50 ms to every step when timed from Python.
 STEP_IN_THE_PAGE = r"""
 (week) => new Promise(resolve => {
-  const lines = () => Array.from(document.querySelectorAll('.bqplot.figure g.curve path.line'))
+  const figures = () => Array.from(document.querySelectorAll('.bqplot.figure'));
+  const lines = () => figures().slice(0, 4).flatMap(f => Array.from(f.querySelectorAll('g.curve path.line')))
     .map(p => p.getAttribute('d')).join('|');
-  const map = () => document.querySelector('img') ? document.querySelector('img').getAttribute('src') : '';
+  const mapShown = () => figures()[4].textContent.includes('market in week ' + week + ':');
   const weekShown = () => Array.from(document.querySelectorAll('h2'))
     .some(h => h.textContent.trim() === 'Week ' + week);
-  const linesBefore = lines(), mapBefore = map();
+  const linesBefore = lines();
   const shown = {}, drawn = {};
   const drawnNextFrame = (name) => requestAnimationFrame(() => {
     drawn[name] = performance.now() - clicked;
@@ -58,7 +59,7 @@ STEP_IN_THE_PAGE = r"""
   });
   const watcher = new MutationObserver(() => {
     for (const [name, changed] of [['week', weekShown], ['plots', () => lines() !== linesBefore],
-                                   ['map', () => map() !== mapBefore]]) {
+                                   ['map', mapShown]]) {
       if (!shown[name] && changed()) { shown[name] = true; drawnNextFrame(name); }
     }
   });

@@ -23,8 +23,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# JavaScript true once the page shows its four plots (bqplot, drawn in the browser) and the market map (an image).
-PLOTS_SHOWN = "document.querySelectorAll('.bqplot.figure').length >= 4 && document.querySelectorAll('img').length >= 1"
+# JavaScript true once the page shows its four plots and the market map (bqplot figures, drawn in the browser).
+PLOTS_SHOWN = "document.querySelectorAll('.bqplot.figure').length >= 5"
 
 
 def free_port() -> int:

@@ -29,19 +29,32 @@ def test_app_model_builds_and_steps_from_the_app_defaults():
     assert economy.params.platforms.commission_rate == app.classroom_value("platforms.commission_rate")
 
 
-def test_the_market_map_is_drawn_from_layers_read_before_the_economy_moves_on():
-    """The map is drawn in a thread while the economy may step again: it must not read the economy then."""
+def test_the_market_map_shows_the_layers_of_the_economy_it_reads():
+    """Every firm, platform and drawn trade of the week reaches the map's marks, and the legend counts the firms."""
     sys.path.insert(0, str(REPO))
     import app
 
     economy = app.ClassroomEconomy()
-    economy.run(2)
+    economy.run(6)
     layers = app.market_layers(economy, max_trade_edges=300)
-    trades_before = len(layers.partner_trades) + len(layers.platform_trades)
-    economy.run(3)  # what a student pressing Step again would do while the map is drawn
-    png = app.market_png(layers)
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
-    assert layers.title.startswith("market in week 2") and 0 < trades_before <= 300
+    assert 0 < len(layers.partner_trades) + len(layers.platform_trades) <= 300
+    lines = app.map_lines(layers)
+    for row, (name, _, _) in enumerate(app.MAP_LINES):  # one path per layer, a gap (NaN) after each segment
+        segments = getattr(layers, name)
+        drawn = np.column_stack([lines["x"][row], lines["y"][row]])
+        drawn = drawn[: 3 * len(segments)].reshape(-1, 3, 2)
+        np.testing.assert_array_equal(drawn[:, :2], segments)
+        assert np.isnan(drawn[:, 2]).all() and np.isnan(lines["x"][row][3 * len(segments) :]).all()
+    firms, hubs = app.map_firms(layers), app.map_platforms(layers)
+    business = economy.firms.active & (economy.firms.kind <= 2)
+    assert len(firms["x"]) == business.sum() and len(hubs["x"]) == len(layers.platforms) > 0
+    np.testing.assert_array_equal(np.bincount(firms["color"], minlength=3), np.bincount(economy.firms.kind[business]))
+    assert sorted(set(firms["size"])) == sorted(app.FIRM_DOTS[kind] for kind in ("large", "sme", "micro"))
+    legend = app.map_legend(layers)
+    for kind in ("large", "sme", "micro"):
+        assert f"{kind} ({len(layers.firms[kind][1]):,})" in legend
+    assert "partner trade" in legend and "platform trade" in legend
+    assert layers.title.startswith("market in week 6")
     drawn = [layers.partner_trades, layers.platform_trades, layers.spokes, layers.platforms]
     drawn += [array for pair in layers.firms.values() for array in pair]
     state = [economy.firms.location, economy.firms.machines, economy.firms.membership, economy.last_trades.buyer]
@@ -113,21 +126,23 @@ def test_app_page_renders_its_plots_in_headless_chromium(app_server):
         step = page.locator("button", has_text="Step")
         step.wait_for(timeout=90_000)
         page.wait_for_function(PLOTS_SHOWN, timeout=90_000)
-        plots, market_map = page.locator(".bqplot.figure"), page.locator("img")
-        drawn = (
-            "Array.from(document.querySelectorAll('.bqplot.figure g.curve path.line')).map(p => p.getAttribute('d'))"
-        )
+        plots = page.locator(".bqplot.figure")
+        drawn = "Array.from(document.querySelectorAll('.bqplot.figure')).slice(0, 4)"  # the four plots
+        drawn += ".flatMap(f => Array.from(f.querySelectorAll('g.curve path.line'))).map(p => p.getAttribute('d'))"
+        # The market map is the fifth figure; its firms are the circles of its scatter marks.
+        market_map = "Array.from(document.querySelectorAll('.bqplot.figure')[4].querySelectorAll('path.dot'))"
+        market_map += ".map(p => p.getAttribute('transform')).join('|')"
         step.click()  # week 0 has no lines yet (flows start in week 1)
         page.get_by_text("Week 1", exact=True).wait_for(timeout=60_000)
         page.wait_for_timeout(1_000)
-        before, map_before = page.evaluate(drawn), market_map.first.get_attribute("src")
+        before, map_before = page.evaluate(drawn), page.evaluate(market_map)
         for _ in range(5):
             step.click()
             page.wait_for_timeout(500)
         page.get_by_text("Week 6", exact=True).wait_for(timeout=60_000)
         page.wait_for_timeout(2_000)  # the last redraw
-        after, map_after = page.evaluate(drawn), market_map.first.get_attribute("src")
-        sizes = [plots.nth(i).bounding_box() for i in range(plots.count())] + [market_map.first.bounding_box()]
+        after, map_after = page.evaluate(drawn), page.evaluate(market_map)
+        sizes = [plots.nth(i).bounding_box() for i in range(plots.count())]
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=True)
         # The page explains itself: what a step is, that levers apply on Reset, units on the sliders, plot titles.
