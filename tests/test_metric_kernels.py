@@ -19,7 +19,6 @@ from model import SharedManufacturingModel, load_scenario
 from model.economy import metrics
 from model.economy.kernels import (
     column_sums,
-    firm_totals,
     pairwise_sum,
     rank_weighted_sum,
     row_sums,
@@ -74,26 +73,6 @@ def firm_totals_reference(firms, custom_share: float) -> dict:
         "unserved_alone_hours": np.maximum(orders - machine_hours, 0.0).sum(),
         "unserved_pooled_hours": np.maximum(column_sums(orders) - column_sums(machine_hours), 0.0).sum(),
     }
-
-
-def call_firm_totals(firms, custom_share: float):
-    counted = firms.active & (firms.kind != PUBLIC_LAB)
-    return firm_totals(
-        firms.own_hours,
-        firms.sold_hours,
-        firms.bought_hours,
-        firms.unmet_hours,
-        firms.orders_hours,
-        firms.output_hours,
-        firms.utilisation,
-        firms.capacity_week,
-        counted,
-        np.where(firms.kind == MICRO, 1.0, custom_share),
-        UNMET_TOLERANCE_HOURS,
-        firms.machines,
-        firms.machine_hours_per_week * firms.available_share,
-        firms.active,
-    )
 
 
 def trade_totals_reference(trades, platform_owner: np.ndarray) -> dict:
@@ -198,12 +177,12 @@ def firm_tables(draw):
 @settings(max_examples=300, deadline=None)
 @given(firm_tables(), st.floats(0.0, 1.0))
 def test_firm_totals_equal_the_numpy_metrics(firms, custom_share):
-    assert_totals_equal(call_firm_totals(firms, custom_share), firm_totals_reference(firms, custom_share))
+    assert_totals_equal(metrics.totals_over_firms(firms, custom_share), firm_totals_reference(firms, custom_share))
 
 
 def check_firms_and_trades(firms, platforms, trades, deliveries=None, custom_share=0.0) -> None:
     """The firm and trade kernels against NumPy on the arrays ``metrics.measure`` is given."""
-    assert_totals_equal(call_firm_totals(firms, custom_share), firm_totals_reference(firms, custom_share))
+    assert_totals_equal(metrics.totals_over_firms(firms, custom_share), firm_totals_reference(firms, custom_share))
     reference = trade_totals_reference(trades, platforms.owner)
     totals = trade_totals(
         trades.hours, trades.failed, trades.platform, trades.seller, trades.paid_yuan, platforms.owner
@@ -220,16 +199,7 @@ def check_firms_and_trades(firms, platforms, trades, deliveries=None, custom_sha
 def check_workers(workers, market) -> None:
     """The worker kernels against NumPy on the arrays ``metrics.measure_labour`` is given."""
     skills = market.open_positions.size
-    counts, unemployed_by_skill, income_cv = worker_tallies(
-        workers.status,
-        workers.skill,
-        workers.income_ewma,
-        workers.income_sq_ewma,
-        len(STATUS_NAMES),
-        skills,
-        UNEMPLOYED,
-        FLEXIBLE,
-    )
+    counts, unemployed_by_skill, income_cv = metrics.tally_workers(workers, skills)
     expected_counts, expected_by_skill, expected_cv = worker_tallies_reference(workers, skills)
     np.testing.assert_array_equal(counts, expected_counts)
     np.testing.assert_array_equal(unemployed_by_skill, expected_by_skill)

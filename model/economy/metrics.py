@@ -1,7 +1,9 @@
 """Model-level metrics, one row per week: the names are a contract (DESIGN.md section 4).
 
-Every metric is computed from the state arrays and the week's trades in one
-vectorised pass. Shares are in [0, 1]; a share whose denominator is zero (for
+Every metric is computed from the state arrays and the week's trades: one
+compiled pass each over the firms, the trades and the workers
+(:mod:`model.economy.kernels`, adding in NumPy's own order, so the totals are
+what NumPy's sums give to the bit). Shares are in [0, 1]; a share whose denominator is zero (for
 example ``platform_share`` in a week without trade) is reported as 0, never NaN.
 Step 0 is the economy before its first week: stocks are set, flows are zero.
 """
@@ -180,22 +182,7 @@ def measure(
     businesses only, not public labs' instruments.
     """
     active = firms.active & (firms.kind != PUBLIC_LAB)
-    firm = firm_totals(
-        firms.own_hours,
-        firms.sold_hours,
-        firms.bought_hours,
-        firms.unmet_hours,
-        firms.orders_hours,
-        firms.output_hours,
-        firms.utilisation,
-        firms.capacity_week,
-        active,
-        np.where(firms.kind == MICRO, 1.0, custom_share),  # all of a micro-business's orders are custom
-        UNMET_TOLERANCE_HOURS,
-        firms.machines,
-        firms.machine_hours_per_week * firms.available_share,
-        firms.active,
-    )
+    firm = totals_over_firms(firms, custom_share)
     trade = trade_totals(trades.hours, trades.failed, trades.platform, trades.seller, trades.paid_yuan, platforms.owner)
     volume = trade.hours_by_platform.sum()
     return {
@@ -224,6 +211,29 @@ def measure(
         if platforms.n
         else 0.0,
     }
+
+
+def totals_over_firms(firms: FirmTable, custom_share: float = 0.0) -> FirmTotals:
+    """The week's totals over the firms table that :func:`measure` needs, in one pass (see
+    :func:`~model.economy.kernels.firm_totals`). Capacity, utilisation and orders count active businesses
+    (public labs' instruments are not for sale to customers); demand and machine-hours for the pooling bound
+    count every active row."""
+    return firm_totals(
+        firms.own_hours,
+        firms.sold_hours,
+        firms.bought_hours,
+        firms.unmet_hours,
+        firms.orders_hours,
+        firms.output_hours,
+        firms.utilisation,
+        firms.capacity_week,
+        firms.active & (firms.kind != PUBLIC_LAB),
+        np.where(firms.kind == MICRO, 1.0, custom_share),  # all of a micro-business's orders are custom
+        UNMET_TOLERANCE_HOURS,
+        firms.machines,
+        firms.machine_hours_per_week * firms.available_share,
+        firms.active,
+    )
 
 
 def measure_by_kind(firms: FirmTable, revenue_yuan: np.ndarray) -> dict[str, float]:
@@ -300,16 +310,7 @@ def measure_population(firms: FirmTable, platforms: PlatformTable, week: int = 0
 def measure_labour(workers: WorkerTable, market: LabourMarket) -> dict[str, float]:
     """Employment by status, unemployment, vacancies and income dispersion at the end of the week."""
     k = market.open_positions.size
-    counts, unemployed_by_skill, income_cv = worker_tallies(
-        workers.status,
-        workers.skill,
-        workers.income_ewma,
-        workers.income_sq_ewma,
-        len(STATUS_NAMES),
-        k,
-        UNEMPLOYED,
-        FLEXIBLE,
-    )
+    counts, unemployed_by_skill, income_cv = tally_workers(workers, k)
     counts = counts.tolist()
     labour_force = workers.n - counts[INACTIVE]
     open_positions = market.open_positions
@@ -331,6 +332,21 @@ def measure_labour(workers: WorkerTable, market: LabourMarket) -> dict[str, floa
         "flexible_income_cv": income_cv,
         "income_gini": gini(sampled_incomes(workers.gini_sample, workers.status, workers.income_ewma, INACTIVE)),
     }
+
+
+def tally_workers(workers: WorkerTable, skills: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """Workers per status, the unemployed per skill, and flexible workers' mean income volatility, in one pass
+    (see :func:`~model.economy.kernels.worker_tallies`)."""
+    return worker_tallies(
+        workers.status,
+        workers.skill,
+        workers.income_ewma,
+        workers.income_sq_ewma,
+        len(STATUS_NAMES),
+        skills,
+        UNEMPLOYED,
+        FLEXIBLE,
+    )
 
 
 def gini(values: np.ndarray) -> float:
@@ -397,7 +413,3 @@ def producers_per_order(firms: FirmTable, trades: Trades, products: ProductWeek 
 
 def _ratio(numerator: float, denominator: float) -> float:
     return float(numerator / denominator) if denominator > 0 else 0.0
-
-
-def _mean(mask: np.ndarray) -> float:
-    return float(mask.mean()) if mask.size else 0.0
