@@ -25,7 +25,7 @@ from mesa.visualization.utils import update_counter
 
 from model import SharedManufacturingModel, load_scenario
 from model.economy.scenario import parameters
-from model.experiments.plots import KIND_COLOURS, market_layers
+from model.experiments.plots import KIND_COLOURS, TRADE_COLOURS, WRAP_NOTE, market_layers
 
 CLASSROOM = Path(__file__).resolve().parent / "scenarios" / "classroom.yaml"
 _RUN_NUMBERS = itertools.count(1)  # tells one economy from the next after a Reset
@@ -214,9 +214,13 @@ def derived(table, column: str):
     raise KeyError(column)
 
 
-MAP_TITLE_NOTE = "the map wraps around: a line leaving one edge comes back at the other"
 FIRM_DOTS = {"large": 110, "sme": 28, "micro": 10}  # dot area (square pixels) by kind: bigger firms, bigger dots
-MAP_LINES = (("spokes", "black", 0.1), ("partner_trades", "0.55", 0.6), ("platform_trades", "tab:orange", 0.6))
+# The map's line layers: (layer, colour, opacity, legend entry or None).
+MAP_LINES = (
+    ("spokes", KIND_COLOURS["platform"], 0.1, None),
+    ("partner_trades", TRADE_COLOURS["partner"], 0.6, "partner trade"),
+    ("platform_trades", TRADE_COLOURS["platform"], 0.6, "platform trade"),
+)
 
 
 @solara.component
@@ -248,7 +252,7 @@ def MarketView(model):  # noqa: N802 - Solara components are named like classes
             bqplot.Scatter.element(scales=on_map, **map_platforms(layers)),
         ],
         axes=[
-            bqplot.Axis.element(scale=x, label=MAP_TITLE_NOTE, num_ticks=0),
+            bqplot.Axis.element(scale=x, label=WRAP_NOTE, num_ticks=0),
             bqplot.Axis.element(scale=y, orientation="vertical", num_ticks=0),
         ],
         title=layers.title,
@@ -259,23 +263,20 @@ def MarketView(model):  # noqa: N802 - Solara components are named like classes
 
 
 def map_lines(layers) -> dict:
-    """The map's lines as ``bqplot.Lines`` keywords: one line per layer of :data:`MAP_LINES` (platform spokes,
-    partner trades, platform trades), its segments separated by gaps (NaN), so the browser draws three paths
-    rather than hundreds; shorter layers are padded with gaps."""
-    layer_paths = []
-    for name, _, _ in MAP_LINES:
-        segments = getattr(layers, name)
-        gaps = np.full((len(segments), 1), np.nan)
-        layer_paths.append((np.hstack([segments[:, :, 0], gaps]).ravel(), np.hstack([segments[:, :, 1], gaps]).ravel()))
-    longest = max(1, *(len(path_x) for path_x, _ in layer_paths))
-    padded = np.full((2, len(MAP_LINES), longest), np.nan)
-    for row, (path_x, path_y) in enumerate(layer_paths):
-        padded[0, row, : len(path_x)], padded[1, row, : len(path_y)] = path_x, path_y
+    """The map's lines as ``bqplot.Lines`` keywords: one line per layer of :data:`MAP_LINES`, its segments
+    separated by gaps (NaN), so the browser draws three paths rather than hundreds; shorter layers end in gaps."""
+    paths = []
+    for name, *_ in MAP_LINES:
+        segments = getattr(layers, name)  # (S, 2, 2): a third point, NaN, after each segment breaks the line
+        paths.append(np.concatenate([segments, np.full((len(segments), 1, 2), np.nan)], axis=1).reshape(-1, 2))
+    padded = np.full((len(paths), max(1, *map(len, paths)), 2), np.nan)
+    for row, path in enumerate(paths):
+        padded[row, : len(path)] = path
     return {
-        "x": padded[0],
-        "y": padded[1],
-        "colors": [to_hex(colour) for _, colour, _ in MAP_LINES],
-        "opacities": [opacity for _, _, opacity in MAP_LINES],
+        "x": padded[:, :, 0],
+        "y": padded[:, :, 1],
+        "colors": [to_hex(colour) for _, colour, _, _ in MAP_LINES],
+        "opacities": [opacity for _, _, opacity, _ in MAP_LINES],
         "stroke_width": 1.0,
     }
 
@@ -284,7 +285,7 @@ def map_firms(layers) -> dict:
     """The map's firms as ``bqplot.Scatter`` keywords: coloured and sized by kind (:data:`FIRM_DOTS`)."""
     positions = [layers.firms[kind][0] for kind in FIRM_DOTS]
     kinds = np.concatenate([np.full(len(p), code) for code, p in enumerate(positions)])
-    everyone = np.concatenate(positions) if kinds.size else np.zeros((0, 2))
+    everyone = np.concatenate(positions)
     return {
         "x": everyone[:, 0],
         "y": everyone[:, 1],
@@ -296,18 +297,16 @@ def map_firms(layers) -> dict:
 
 def map_platforms(layers) -> dict:
     """The platforms' hubs above the map, as ``bqplot.Scatter`` keywords."""
-    hubs = layers.platforms if len(layers.platforms) else np.zeros((0, 2))
-    return {"x": hubs[:, 0], "y": hubs[:, 1], "colors": ["black"], "marker": "square", "default_size": 200}
+    hubs = layers.platforms
+    colour = to_hex(KIND_COLOURS["platform"])
+    return {"x": hubs[:, 0], "y": hubs[:, 1], "colors": [colour], "marker": "square", "default_size": 200}
 
 
 def map_legend(layers) -> str:
     """The map's legend, as HTML: a coloured mark and what it stands for, with the firms of each kind counted."""
     entries = [(KIND_COLOURS[kind], "&#9679;", f"{kind} ({len(layers.firms[kind][1]):,})") for kind in FIRM_DOTS]
-    entries += [
-        ("black", "&#9632;", "platforms"),
-        ("0.55", "&#9473;", "partner trade"),
-        ("tab:orange", "&#9473;", "platform trade"),
-    ]
+    entries.append((KIND_COLOURS["platform"], "&#9632;", "platforms"))
+    entries += [(colour, "&#9473;", entry) for _, colour, _, entry in MAP_LINES if entry]
     shown = " &nbsp; ".join(f'<span style="color:{to_hex(c)}">{mark}</span> {text}' for c, mark, text in entries)
     return f'<div style="font-size:0.85em; text-align:center">{shown}</div>'
 

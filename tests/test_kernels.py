@@ -324,3 +324,36 @@ def test_blend_refuses_arrays_it_cannot_update_in_place():
         blend(np.zeros(3), np.zeros(4), 0.1)
     with pytest.raises(Exception, match="contiguous"):  # a strided view: Numba will not compile it
         blend(np.zeros((4, 6))[:, ::2], np.zeros((4, 3)), 0.1)
+
+
+def test_match_partners_refuses_links_outside_its_arrays():
+    need, offer = np.ones((2, 1)), np.ones((2, 1))
+    with pytest.raises(IndexError, match="contacted link"):
+        match_partners(
+            np.array([3]),
+            np.array([0, 1]),
+            np.array([1, 0]),
+            need,
+            offer,
+            offer.copy(),
+            np.zeros((2, 1)),
+            np.full((2, 1), 100.0),
+            np.ones((2, 1)),
+            0.0,
+            True,
+        )
+    with pytest.raises(IndexError, match="firms' table"):
+        match_partners(
+            np.array([0]),
+            np.array([0, 5]),
+            np.array([5, 0]),
+            need,
+            offer,
+            offer.copy(),
+            np.zeros((2, 1)),
+            np.full((2, 1), 100.0),
+            np.ones((2, 1)),
+            0.0,
+            True,
+        )
+    assert need.tolist() == [[1.0], [1.0]] and offer.tolist() == [[1.0], [1.0]]  # nothing traded

@@ -19,6 +19,7 @@ from model import SharedManufacturingModel, load_scenario
 from model.economy import metrics
 from model.economy.kernels import (
     column_sums,
+    firm_totals,
     pairwise_sum,
     rank_weighted_sum,
     row_sums,
@@ -313,32 +314,35 @@ def test_served_order_producers_counts_distinct_sellers(case):
 
 
 def test_metric_kernels_refuse_numbers_outside_their_tables():
-    one = np.ones(1)
-    with pytest.raises(IndexError):  # a seller outside the firms' table
-        served_order_producers(
-            np.array([0]),
-            np.array([0]),
-            np.array([2]),
-            one,
-            np.zeros(1, bool),
-            np.zeros((2, 1)),
-            np.zeros((2, 1), bool),
-        )
-    with pytest.raises(IndexError):  # a process type outside the table
-        served_order_producers(
-            np.array([0]),
-            np.array([1]),
-            np.array([1]),
-            one,
-            np.zeros(1, bool),
-            np.zeros((2, 1)),
-            np.zeros((2, 1), bool),
-        )
+    """Numba does not check bounds: each kernel checks what it indexes by, and says which number is wrong."""
+    one, no = np.ones(1), np.zeros(1, bool)
+    own, excluded = np.zeros((2, 1)), np.zeros((2, 1), bool)
+    for seller, process in ((2, 0), (1, 1)):  # a seller outside the firms' table; a process type outside it
+        with pytest.raises(IndexError):
+            served_order_producers(np.array([0]), np.array([process]), np.array([seller]), one, no, own, excluded)
+    with pytest.raises(ValueError, match="excluded"):
+        served_order_producers(np.array([0]), np.array([0]), np.array([1]), one, no, own, np.zeros((3, 1), bool))
     with pytest.raises(IndexError):  # a platform the platform table does not have
-        trade_totals(one, np.zeros(1, bool), np.array([1]), np.array([0]), one, np.array([-1]))
+        trade_totals(one, no, np.array([1]), np.array([0]), one, np.array([-1]))
     with pytest.raises(IndexError):  # a status outside the list of statuses
         worker_tallies(np.array([7], np.int8), np.array([0]), one, one, len(STATUS_NAMES), 2, UNEMPLOYED, FLEXIBLE)
     with pytest.raises(IndexError):  # an unemployed worker's skill outside the skills
         worker_tallies(
             np.array([UNEMPLOYED], np.int8), np.array([2]), one, one, len(STATUS_NAMES), 2, UNEMPLOYED, FLEXIBLE
         )
+    with pytest.raises(IndexError):  # a sampled worker beyond the workers' table
+        sampled_incomes(np.array([0, 3]), np.zeros(3, np.int8), np.ones(3), INACTIVE)
+
+
+def test_firm_totals_refuses_tables_of_different_shapes():
+    n, k = 4, 3
+    tables = [np.zeros((n, k)) for _ in range(5)]
+    columns = [np.zeros(n) for _ in range(3)]
+    flags, machines, hours = np.ones(n, bool), np.zeros((n, k), np.int64), np.ones(k)
+    firm_totals(*tables, *columns, flags, np.zeros(n), 1e-6, machines, hours, flags)  # consistent: no error
+    with pytest.raises(ValueError, match="differ in shape"):
+        firm_totals(*tables[:4], np.zeros((n + 1, k)), *columns, flags, np.zeros(n), 1e-6, machines, hours, flags)
+    with pytest.raises(ValueError, match="differ in length"):
+        firm_totals(*tables, *columns[:2], np.zeros(n - 1), flags, np.zeros(n), 1e-6, machines, hours, flags)
+    with pytest.raises(ValueError, match="per process type"):
+        firm_totals(*tables, *columns, flags, np.zeros(n), 1e-6, machines, np.ones(k + 1), flags)

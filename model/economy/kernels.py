@@ -1,10 +1,11 @@
 """Compiled kernels (Numba) for the week's loops that NumPy can only do in several passes over its arrays.
 
 Each kernel does in one pass what a few NumPy calls did, with bit-identical
-results: ``tests/test_kernels.py`` checks every kernel against the NumPy
-expression it replaces. Random numbers are never drawn inside a kernel; callers
-draw them with NumPy's generators and pass them in, so a run's draws do not
-depend on the kernels.
+results: ``tests/test_kernels.py`` and ``tests/test_metric_kernels.py`` check
+every kernel against the NumPy expression it replaces. Numba does not check
+bounds, so every kernel that indexes by a caller's numbers checks them first.
+Random numbers are never drawn inside a kernel; callers draw them with NumPy's
+generators and pass them in, so a run's draws do not depend on the kernels.
 
 Kernels are compiled on first use and cached on disk (``cache=True``, in
 ``__pycache__`` next to this file, or Numba's user cache where that is not
@@ -251,6 +252,12 @@ def per_head(totals: np.ndarray, heads: np.ndarray, row: np.ndarray, column: np.
 
 
 @numba.njit(cache=True)
+def _nonnegative(value: float) -> float:
+    """``np.maximum(value, 0.0)`` (NaN stays NaN)."""
+    return value if value > 0.0 or value != value else 0.0
+
+
+@numba.njit(cache=True)
 def match_partners(
     contacted: np.ndarray,
     link_buyer: np.ndarray,
@@ -279,6 +286,8 @@ def match_partners(
     costs = np.empty(contacted.size * k)
     m = 0
     for link in contacted:
+        if not 0 <= link < link_buyer.size:
+            raise IndexError("a contacted link is outside the link arrays")
         buyer, seller = link_buyer[link], link_seller[link]
         if not (0 <= buyer < n and 0 <= seller < n):
             raise IndexError("a link's firm is outside the firms' table")
@@ -366,7 +375,7 @@ def _block_sum(values: np.ndarray, start: int, n: int) -> float:
         r7 += v[i + 7]
     total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
     for i in range(n - n % 8, n):
-        total += values[start + i]
+        total += v[i]
     return total
 
 
@@ -403,12 +412,6 @@ def pairwise_sum(values: np.ndarray) -> float:
 
 
 @numba.njit(cache=True)
-def _nonnegative(value: float) -> float:
-    """``np.maximum(value, 0.0)`` (NaN stays NaN)."""
-    return value if value > 0.0 or value != value else 0.0
-
-
-@numba.njit(cache=True)
 def served_order_producers(
     buyer: np.ndarray,
     process: np.ndarray,
@@ -427,6 +430,8 @@ def served_order_producers(
     is outside the firms' table.
     """
     n, k = own_hours.shape
+    if excluded.shape != own_hours.shape:
+        raise ValueError("excluded must have the shape of own_hours")
     producers = served = 0
     for row in range(n):
         for column in range(k):
@@ -508,6 +513,14 @@ def firm_totals(
     :func:`model.economy.metrics.measure_limits`).
     """
     n, k = own.shape
+    for shape in (sold.shape, bought.shape, unmet.shape, orders.shape, machines.shape):
+        if shape != own.shape:
+            raise ValueError("the firms' (N, K) tables differ in shape")
+    for size in (output.size, utilisation.size, capacity.size, counted.size, custom_share.size, active.size):
+        if size != n:
+            raise ValueError("the firms' (N,) columns differ in length from their tables")
+    if hours_per_machine.size != k:
+        raise ValueError("hours per machine must have one value per process type")
     used = np.empty(n * k)
     weighted, weights = np.empty(n), np.empty(n)
     counted_capacity, with_machines = np.empty(n), np.empty(n)
@@ -521,8 +534,8 @@ def firm_totals(
             active_orders[cell] = orders[i, j] * active[i]
             active_capacity[cell] = (machines[i, j] * hours_per_machine[j]) * active[i]
             unserved_alone[cell] = _nonnegative(active_orders[cell] - active_capacity[cell])
-            used[i * k + j] = own[i, j] + sold[i, j]
-            share = used[i * k + j] / output[i] if output[i] > 0 else 0.0
+            used[cell] = own[i, j] + sold[i, j]
+            share = used[cell] / output[i] if output[i] > 0 else 0.0
             concentration = share * share if j == 0 else concentration + share * share
             ordered = orders[i, j] if j == 0 else ordered + orders[i, j]
             unserved = unmet[i, j] if j == 0 else unserved + unmet[i, j]
@@ -693,6 +706,8 @@ def sampled_incomes(sample: np.ndarray, status: np.ndarray, income: np.ndarray, 
     kept = np.empty(sample.size)
     m = 0
     for w in sample:
+        if not 0 <= w < status.size:
+            raise IndexError("a sampled worker is outside the workers' table")
         if status[w] != inactive:
             kept[m] = _nonnegative(income[w])
             m += 1

@@ -150,6 +150,8 @@ def cost_effectiveness_figure(rankings: Mapping[str, pd.DataFrame], reference: s
 
 
 KIND_COLOURS = {"large": "tab:red", "sme": "tab:blue", "micro": "tab:green", "platform": "black"}
+TRADE_COLOURS = {"partner": "0.55", "platform": "tab:orange"}
+WRAP_NOTE = "the map wraps around: a line leaving one edge comes back at the other"
 
 
 @dataclass
@@ -221,20 +223,17 @@ def draw_market(economy, axis=None, *, weeks_of_trade: str = "last", max_trade_e
     week's delivered trades (fast, for live views); ``"all"`` the cumulative trade
     edges of ``economy.market_graph``. The legend sits below the map. Returns the axis.
     """
-    if axis is None:
-        _, axis = plt.subplots(figsize=(6, 6.6))
-    return draw_market_layers(
-        market_layers(economy, weeks_of_trade=weeks_of_trade, max_trade_edges=max_trade_edges), axis
-    )
-
-
-def draw_market_layers(layers: MarketLayers, axis):
-    """Draw :func:`market_layers` on ``axis`` (see :func:`draw_market`); needs no economy, so a copy of the
-    layers can be drawn while the economy moves on. Returns the axis."""
     from matplotlib.collections import LineCollection
 
-    axis.add_collection(LineCollection(layers.partner_trades, colors="0.55", linewidths=0.5, alpha=0.6))
-    axis.add_collection(LineCollection(layers.platform_trades, colors="tab:orange", linewidths=0.5, alpha=0.6))
+    if axis is None:
+        _, axis = plt.subplots(figsize=(6, 6.6))
+    layers = market_layers(economy, weeks_of_trade=weeks_of_trade, max_trade_edges=max_trade_edges)
+    axis.add_collection(
+        LineCollection(layers.partner_trades, colors=TRADE_COLOURS["partner"], linewidths=0.5, alpha=0.6)
+    )
+    axis.add_collection(
+        LineCollection(layers.platform_trades, colors=TRADE_COLOURS["platform"], linewidths=0.5, alpha=0.6)
+    )
     if len(layers.spokes):
         axis.add_collection(LineCollection(layers.spokes, colors="black", linewidths=0.15, alpha=0.1))
     for kind, (position, machines) in layers.firms.items():
@@ -244,14 +243,14 @@ def draw_market_layers(layers: MarketLayers, axis):
         axis.scatter(
             *layers.platforms.T, s=160, marker="s", color=KIND_COLOURS["platform"], label="platforms", zorder=4
         )
-    axis.plot([], [], color="0.55", label="partner trade")
-    axis.plot([], [], color="tab:orange", label="platform trade")
+    for channel, colour in TRADE_COLOURS.items():
+        axis.plot([], [], color=colour, label=f"{channel} trade")
     axis.set_xlim(0.0, 1.0)
     axis.set_ylim(0.0, 1.14)
     axis.set_xticks([])
     axis.set_yticks([])
     axis.set_title(layers.title, fontsize=9)
-    axis.set_xlabel("the map wraps around: a line leaving one edge comes back at the other", fontsize=7)
+    axis.set_xlabel(WRAP_NOTE, fontsize=7)
     axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=3, frameon=False)
     return axis
 
