@@ -328,32 +328,11 @@ def test_blend_refuses_arrays_it_cannot_update_in_place():
 
 def test_match_partners_refuses_links_outside_its_arrays():
     need, offer = np.ones((2, 1)), np.ones((2, 1))
-    with pytest.raises(IndexError, match="contacted link"):
-        match_partners(
-            np.array([3]),
-            np.array([0, 1]),
-            np.array([1, 0]),
-            need,
-            offer,
-            offer.copy(),
-            np.zeros((2, 1)),
-            np.full((2, 1), 100.0),
-            np.ones((2, 1)),
-            0.0,
-            True,
-        )
-    with pytest.raises(IndexError, match="firms' table"):
-        match_partners(
-            np.array([0]),
-            np.array([0, 5]),
-            np.array([5, 0]),
-            need,
-            offer,
-            offer.copy(),
-            np.zeros((2, 1)),
-            np.full((2, 1), 100.0),
-            np.ones((2, 1)),
-            0.0,
-            True,
-        )
+    market = (need, offer, offer.copy(), np.zeros((2, 1)), np.full((2, 1), 100.0), np.ones((2, 1)), 0.0, True)
+    for contacted, buyers, sellers, message in (
+        ([3], [0, 1], [1, 0], "contacted link"),  # a link position beyond the link arrays
+        ([0], [0, 5], [5, 0], "firms' table"),  # a link to a firm beyond the firms' table
+    ):
+        with pytest.raises(IndexError, match=message):
+            match_partners(np.array(contacted), np.array(buyers), np.array(sellers), *market)
     assert need.tolist() == [[1.0], [1.0]] and offer.tolist() == [[1.0], [1.0]]  # nothing traded
