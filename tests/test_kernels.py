@@ -17,6 +17,7 @@ from model.economy.kernels import (
     add_by_row,
     any_in_rows,
     blend,
+    cell_markets,
     column_sums,
     first_within_groups,
     invalid_amounts,
@@ -24,6 +25,8 @@ from model.economy.kernels import (
     per_head,
     row_sums,
     rows_outside,
+    searching,
+    staff_in_groups,
 )
 from model.economy.ledger import Ledger, add_up
 from model.economy.mechanisms.auction import double_auction
@@ -336,3 +339,48 @@ def test_match_partners_refuses_links_outside_its_arrays():
         with pytest.raises(IndexError, match=message):
             match_partners(np.array(contacted), np.array(buyers), np.array(sellers), *market)
     assert need.tolist() == [[1.0], [1.0]] and offer.tolist() == [[1.0], [1.0]]  # nothing traded
+
+
+@given(hnp.arrays(np.bool_, st.integers(0, 40)), st.integers(1, 6), st.integers(1, 9), st.data())
+def test_cell_markets_equal_their_numpy_form(member, k, regions, data):
+    firm_region = data.draw(hnp.arrays(np.int64, member.size, elements=st.integers(0, regions - 1)))
+    pooled, local = cell_markets(member, firm_region, k)
+    skills = np.arange(k)[None, :]
+    np.testing.assert_array_equal(pooled, np.where(member[:, None], skills, -1).ravel())
+    np.testing.assert_array_equal(local, np.where(member[:, None], -1, firm_region[:, None] * k + skills).ravel())
+
+
+@given(st.integers(0, 60), st.integers(1, 6), st.booleans(), st.data())
+def test_searching_equals_its_numpy_form(n, k, pooled, data):
+    seekers, registered = (data.draw(hnp.arrays(np.bool_, n)) for _ in range(2))
+    skill = data.draw(hnp.arrays(np.int64, n, elements=st.integers(0, k - 1)))
+    region = data.draw(hnp.arrays(np.int64, n, elements=st.integers(0, 8)))
+    rows, market = searching(seekers, registered, skill, region, k, pooled)
+    expected = np.flatnonzero(seekers & registered) if pooled else np.flatnonzero(seekers)
+    np.testing.assert_array_equal(rows, expected)
+    np.testing.assert_array_equal(market, skill[expected] if pooled else region[expected] * k + skill[expected])
+
+
+def test_market_kernels_refuse_arrays_of_different_lengths():
+    with pytest.raises(IndexError, match="one entry per firm"):
+        cell_markets(np.zeros(3, bool), np.zeros(2, np.int64), 2)
+    with pytest.raises(IndexError, match="one entry per worker"):
+        searching(np.zeros(3, bool), np.zeros(3, bool), np.zeros(2, np.int64), np.zeros(3, np.int64), 2, True)
+
+
+@given(st.integers(1, 12), st.integers(1, 5), st.integers(0, 80), st.data())
+def test_staff_in_groups_equals_its_numpy_form(n_firms, k, n_workers, data):
+    status = data.draw(hnp.arrays(np.int8, n_workers, elements=st.integers(0, 3)))
+    employer = data.draw(hnp.arrays(np.int64, n_workers, elements=st.integers(0, n_firms - 1)))
+    skill = data.draw(hnp.arrays(np.int64, n_workers, elements=st.integers(0, k - 1)))
+    count = data.draw(hnp.arrays(np.int64, (n_firms, k), elements=st.integers(-1, 2)))
+    rows = np.flatnonzero(status == 1)
+    expected = rows[count[employer[rows], skill[rows]] > 0]
+    np.testing.assert_array_equal(staff_in_groups(status, employer, skill, count, 1), expected)
+
+
+def test_staff_in_groups_refuses_an_employer_outside_the_table():
+    status, skill, count = np.array([1, 1], np.int8), np.zeros(2, np.int64), np.ones((2, 1), np.int64)
+    with pytest.raises(IndexError, match="outside the table"):
+        staff_in_groups(status, np.array([0, 2]), skill, count, 1)
+    assert staff_in_groups(status, np.array([0, -1]), skill, count, 0).size == 0  # only permanent staff are read

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.economy.mechanisms.matching import _urn_ball_share, _urn_ball_whole
+from model.economy.mechanisms.matching import _fill_probability, _urn_ball_share, _urn_ball_whole
 from model.economy.scenario import LabourParams
 
 PARAMS = LabourParams(applications_per_week=1.0)
@@ -53,3 +53,14 @@ def test_no_market_matches_more_seekers_or_openings_than_it_has():
         assert np.all(per_market <= np.minimum(openings, seekers))
         share, taken = _urn_ball_share(cell_market, openings + rng.random(regions), seeker_market, regions, PARAMS, rng)
         assert np.all(np.bincount(seeker_market[taken], minlength=regions) <= seekers) and np.all(share <= 1.0)
+
+
+def test_fill_probability_is_the_urn_ball_formula_and_zero_where_nothing_is_open():
+    openings = np.array([0.0, 4.0, 0.5, 10.0, 0.0])
+    seekers = np.array([3, 0, 2, 20, 0])
+    with np.errstate(divide="ignore", invalid="ignore"):  # the formula as written, for the open markets
+        rate = PARAMS.applications_per_week * seekers / openings
+    expected = np.where(openings > 0, -np.expm1(-np.nan_to_num(rate, posinf=0.0)), 0.0)
+    got = _fill_probability(openings, seekers, PARAMS)
+    assert got.tobytes() == expected.tobytes()  # to the bit, signed zeros included
+    assert got[0] == 0.0 and got[1] == 0.0 and got[3] == pytest.approx(1 - np.exp(-2.0))

@@ -239,6 +239,91 @@ def add_at(values: np.ndarray, rows: np.ndarray, amounts: np.ndarray) -> None:
 
 
 @numba.njit(cache=True)
+def cell_markets(member: np.ndarray, firm_region: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each firm-skill cell's labour market, flattened (N x K,): in the platforms' pool and locally.
+
+    In the pool a member firm's cell ``(i, j)`` posts in market ``j`` (its skill)
+    and other firms' cells do not post (-1); locally a non-member's cell posts in
+    market ``firm_region[i] * k + j`` and members' cells do not post (-1). Equal to::
+
+        np.where(member[:, None], np.arange(k), -1).ravel(),
+        np.where(member[:, None], -1, firm_region[:, None] * k + np.arange(k)).ravel()
+    """
+    n = member.size
+    if firm_region.size != n:
+        raise IndexError("member and firm_region must have one entry per firm")
+    pooled = np.empty(n * k, np.int64)
+    local = np.empty(n * k, np.int64)
+    for i in range(n):
+        for j in range(k):
+            cell = i * k + j
+            if member[i]:
+                pooled[cell], local[cell] = j, -1
+            else:
+                pooled[cell], local[cell] = -1, firm_region[i] * k + j
+    return pooled, local
+
+
+@numba.njit(cache=True)
+def searching(
+    seekers: np.ndarray, registered: np.ndarray, skill: np.ndarray, region: np.ndarray, k: int, pooled: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the workers searching in a matching round, in row order, and the market each searches in.
+
+    In the pool (``pooled``) the registered seekers search, each in its skill's
+    market; locally every seeker searches, in market ``region * k + skill``. Equal to::
+
+        rows = np.flatnonzero(seekers & registered) if pooled else np.flatnonzero(seekers)
+        rows, skill[rows] if pooled else region[rows] * k + skill[rows]
+    """
+    n = seekers.size
+    if registered.size != n or skill.size != n or region.size != n:
+        raise IndexError("seekers, registered, skill and region must have one entry per worker")
+    count = 0
+    for i in range(n):
+        if seekers[i] and (registered[i] or not pooled):
+            count += 1
+    rows = np.empty(count, np.int64)
+    market = np.empty(count, np.int64)
+    found = 0
+    for i in range(n):
+        if seekers[i] and (registered[i] or not pooled):
+            rows[found] = i
+            market[found] = skill[i] if pooled else region[i] * k + skill[i]
+            found += 1
+    return rows, market
+
+
+@numba.njit(cache=True)
+def staff_in_groups(
+    status: np.ndarray, employer: np.ndarray, skill: np.ndarray, count: np.ndarray, permanent: int
+) -> np.ndarray:
+    """Rows of the permanent workers whose (employer, skill) group has a positive ``count``, in row order.
+
+    ``count`` is (N, K), by firm and skill. Equal to::
+
+        employed = status == permanent
+        rows = np.flatnonzero(employed)
+        rows[count[employer[rows], skill[rows]] > 0]
+
+    Raises ``IndexError`` if a permanent worker's employer or skill is outside ``count``.
+    """
+    n_firms, k = count.shape
+    rows = np.empty(status.size, np.int64)
+    found = 0
+    for i in range(status.size):
+        if status[i] != permanent:
+            continue
+        firm, own_skill = employer[i], skill[i]
+        if firm < 0 or firm >= n_firms or own_skill < 0 or own_skill >= k:
+            raise IndexError("a permanent worker's employer or skill is outside the table")
+        if count[firm, own_skill] > 0:
+            rows[found] = i
+            found += 1
+    return rows[:found].copy()
+
+
+@numba.njit(cache=True)
 def per_head(totals: np.ndarray, heads: np.ndarray, row: np.ndarray, column: np.ndarray) -> np.ndarray:
     """``(totals / np.maximum(heads, 1.0))[row, column]``: each listed person's equal share of a group's total.
 

@@ -47,7 +47,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from ..draws import beta_with_mean, mean_one_lognormal
-from ..kernels import any_in_rows, blend, column_sums, first_within_groups, per_head, row_sums
+from ..kernels import blend, column_sums, first_within_groups, per_head, row_sums, staff_in_groups
 from ..ledger import Ledger
 from ..scenario import LabourParams, Scenario
 from ..state import (
@@ -311,17 +311,14 @@ def work_the_week(
     registered &= bool(platform_member.any())
     eligible = seekers & (workers.reservation_wage <= wage)
     job_seekers = np.bincount(workers.skill[eligible], minlength=k)
-    hired, employer = matching.fill_vacancies(
-        firms, workers, eligible.copy(), platform_member, registered, params, stream("hiring")
-    )
+    markets = matching.markets_of_the_week(firms, platform_member, registered, params)
+    hired, employer = matching.fill_vacancies(firms, workers, eligible.copy(), markets, params, stream("hiring"))
     hiring_cost = _hire(firms, workers, hired, employer, params)
     ledger.pay("hiring cost", "firms", "suppliers", hiring_cost)
     labour_cost += hiring_cost
     hires = np.bincount(workers.skill[hired], minlength=k)
     seekers &= workers.status == UNEMPLOYED  # those just hired start next week
-    filled, flexible = matching.fill_tasks(
-        slots, firms, workers, seekers.copy(), platform_member, registered, params, stream("tasks")
-    )
+    filled, flexible = matching.fill_tasks(slots, workers, seekers.copy(), markets, params, stream("tasks"))
     workers.status[flexible] = FLEXIBLE
     task_workers = np.bincount(workers.skill[flexible], minlength=k)
     engaged = np.ceil(filled - 1e-9)  # workers a firm engaged per skill (a part-week still takes a worker)
@@ -410,12 +407,7 @@ def _review_staffing(
 def _pick_within_groups(workers: WorkerTable, count: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Random permanent workers, ``count[firm, skill]`` of them from each firm-and-skill group."""
     k = count.shape[1]
-    cutting = any_in_rows(count)
-    if not cutting.any():
-        return np.zeros(0, np.int64)
-    employed = workers.status == PERMANENT
-    candidates = np.flatnonzero(employed & cutting[np.where(employed, workers.employer, 0)])
-    candidates = candidates[count[workers.employer[candidates], workers.skill[candidates]] > 0]
+    candidates = staff_in_groups(workers.status, workers.employer, workers.skill, count, PERMANENT)
     if candidates.size == 0:
         return candidates
     group = workers.employer[candidates] * k + workers.skill[candidates]

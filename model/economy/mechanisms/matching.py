@@ -23,9 +23,11 @@ matches, ``A`` higher for openings posted by platform members.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from ..kernels import first_within_groups
+from ..kernels import cell_markets, first_within_groups, searching
 from ..scenario import LabourParams
 from ..state import FirmTable, WorkerTable
 
@@ -36,27 +38,48 @@ def region_of(location: np.ndarray, per_side: int) -> np.ndarray:
     return cell[:, 0] * per_side + cell[:, 1]
 
 
+class Markets(NamedTuple):
+    """Where firms post and workers search this week (see :func:`markets_of_the_week`)."""
+
+    member: np.ndarray  # (N,) bool: firms that post on the platforms' pool
+    registered: np.ndarray  # (W,) bool: workers who can search there
+    pooled: np.ndarray  # (N x K,) each firm-skill cell's market in the pool (its skill), -1 off the platforms
+    local: np.ndarray  # (N x K,) its local market (region x K + skill), -1 for members (they post in the pool)
+    process_types: int
+    regions: int
+    pool_open: bool  # whether there is a pool round at all (some member firm and some registered worker)
+
+
+def markets_of_the_week(firms: FirmTable, member: np.ndarray, registered: np.ndarray, params: LabourParams) -> Markets:
+    """The markets of this week's matching rounds, shared by :func:`fill_vacancies` and :func:`fill_tasks`.
+
+    ``member`` (N,) says which firms post on the platforms, ``registered`` (W,)
+    which workers search there.
+    """
+    k = firms.process_types
+    firm_region = region_of(firms.location, params.regions_per_side)
+    pooled, local = cell_markets(member, firm_region, k)
+    pool_open = bool(member.any() and registered.any())
+    return Markets(member, registered, pooled, local, k, params.regions_per_side**2, pool_open)
+
+
 def fill_vacancies(
     firms: FirmTable,
     workers: WorkerTable,
     seekers: np.ndarray,
-    member: np.ndarray,
-    registered: np.ndarray,
+    markets: Markets,
     params: LabourParams,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Match seekers (a mask over workers) to firms' permanent vacancies.
+    """Match seekers (a mask over workers) to firms' permanent vacancies in this week's ``markets``.
 
-    ``member`` (N,) says which firms post on the platforms, ``registered`` (W,)
-    which workers search there. Returns the hired workers' rows and their new
-    employers' rows.
+    Returns the hired workers' rows and their new employers' rows.
     """
     vacancies = (firms.vacancies * firms.active[:, None]).astype(np.int64)
     if params.matching_model == "cobb_douglas":
-        return _cobb_douglas_hires(vacancies, workers, seekers, member, params, rng)
+        return _cobb_douglas_hires(vacancies, workers, seekers, markets.member, params, rng)
     hired, employer = [], []
-    for market in _markets(firms, workers, seekers, member, registered, params):
-        cell_market, seeker_rows, seeker_market, n_markets = market
+    for cell_market, seeker_rows, seeker_market, n_markets in _rounds(markets, workers, seekers):
         open_cells = np.flatnonzero((cell_market >= 0) & (vacancies.ravel() > 0))
         rows, cells = _urn_ball_whole(
             cell_market[open_cells], vacancies.ravel()[open_cells], seeker_market, n_markets, params, rng
@@ -69,24 +92,21 @@ def fill_vacancies(
 
 def fill_tasks(
     slots: np.ndarray,
-    firms: FirmTable,
     workers: WorkerTable,
     seekers: np.ndarray,
-    member: np.ndarray,
-    registered: np.ndarray,
+    markets: Markets,
     params: LabourParams,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Match seekers to this week's task slots (N, K, in worker-weeks).
+    """Match seekers to this week's task slots (N, K, in worker-weeks) in this week's ``markets``.
 
     Returns the slots filled (N, K) and the rows of the workers who took a task.
     """
     if params.matching_model == "cobb_douglas":
-        return _cobb_douglas_tasks(slots, workers, seekers, member, params, rng)
+        return _cobb_douglas_tasks(slots, workers, seekers, markets.member, params, rng)
     filled = np.zeros_like(slots)
     taken = []
-    for market in _markets(firms, workers, seekers, member, registered, params):
-        cell_market, seeker_rows, seeker_market, n_markets = market
+    for cell_market, seeker_rows, seeker_market, n_markets in _rounds(markets, workers, seekers):
         open_cells = np.flatnonzero((cell_market >= 0) & (slots.ravel() > 0))
         share, rows = _urn_ball_share(
             cell_market[open_cells], slots.ravel()[open_cells], seeker_market, n_markets, params, rng
@@ -97,7 +117,7 @@ def fill_tasks(
     return filled, np.concatenate(taken)
 
 
-def _markets(firms, workers, seekers, member, registered, params):
+def _rounds(markets: Markets, workers: WorkerTable, seekers: np.ndarray):
     """The platform pool (one market per skill), then the local markets (one per region and skill).
 
     Yields, for each round: the market of each firm-skill cell (-1 where the cell
@@ -105,24 +125,26 @@ def _markets(firms, workers, seekers, member, registered, params):
     markets, and the number of markets. ``seekers`` is read afresh each round, so
     those matched in the pool do not search locally.
     """
-    k = firms.process_types
-    skills = np.arange(k)[None, :]
-    if member.any() and registered.any():
-        pooled = np.where(member[:, None], skills, -1).ravel()
-        rows = np.flatnonzero(seekers & registered)
-        yield pooled, rows, workers.skill[rows], k
-    regions = params.regions_per_side**2
-    firm_region = region_of(firms.location, params.regions_per_side)
-    local = np.where(member[:, None], -1, firm_region[:, None] * k + skills).ravel()
-    rows = np.flatnonzero(seekers)
-    yield local, rows, workers.region[rows] * k + workers.skill[rows], regions * k
+    k = markets.process_types
+    if markets.pool_open:
+        rows, market = searching(seekers, markets.registered, workers.skill, workers.region, k, True)
+        yield markets.pooled, rows, market, k
+    rows, market = searching(seekers, markets.registered, workers.skill, workers.region, k, False)
+    yield markets.local, rows, market, markets.regions * k
 
 
 def _fill_probability(openings_by_market: np.ndarray, seekers_by_market: np.ndarray, params: LabourParams):
     """Chance that an opening in each market gets at least one application: ``1 - exp(-a u / v)``."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = params.applications_per_week * seekers_by_market / openings_by_market
-    return np.where(openings_by_market > 0, -np.expm1(-np.nan_to_num(rate, posinf=0.0)), 0.0)
+    open_markets = openings_by_market > 0
+    rate = np.divide(
+        params.applications_per_week * seekers_by_market,
+        openings_by_market,
+        out=np.zeros(openings_by_market.shape),
+        where=open_markets,
+    )
+    probability = -np.expm1(-rate)
+    probability[~open_markets] = 0.0
+    return probability
 
 
 def _urn_ball_whole(cell_market, openings, seeker_market, n_markets, params, rng):
