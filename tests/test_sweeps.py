@@ -240,7 +240,7 @@ def test_a_bad_set_on_a_sweep_exits_2_naming_the_key(tmp_path, capsys):
 
 
 def test_ctrl_c_on_a_sweep_says_how_many_runs_were_kept_and_how_to_resume(tmp_path):
-    spec_path = write_spec(tmp_path, replicates=3, steps=80)  # long enough runs for the signal to land mid-sweep
+    spec_path = write_spec(tmp_path, replicates=3, steps=300)  # long enough runs for the signal to land mid-sweep
     out = tmp_path / "interrupted"
     command = [sys.executable, "run.py", "sweep", spec_path, "--out", str(out), "--chunk-runs", "1", "--quiet"]
     process = subprocess.Popen(command, cwd=REPO, start_new_session=True, stderr=subprocess.PIPE, text=True)
