@@ -13,7 +13,6 @@ Example
 from __future__ import annotations
 
 import itertools
-import zlib
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -37,6 +36,7 @@ except ImportError as error:  # another distribution's top-level ``agents`` pack
     ) from error
 
 from . import mesa_compat, metrics
+from .draws import RandomStreams
 from .kernels import any_in_rows
 from .ledger import Ledger
 from .market_graph import MarketGraph
@@ -65,30 +65,6 @@ from .state import LARGE, MICRO, PUBLIC_LAB, ContractBook, PartnerEdges, Trades,
 from .state import SME as SME_KIND
 
 _FIRM_CLASSES = {LARGE: LargeFirm, MICRO: MicroEntrepreneur, PUBLIC_LAB: PublicLab}
-
-
-class RandomStreams:
-    """Independent random generators named by what they draw, derived from the seed and the name.
-
-    A change to one mechanism's draws does not shift another's, and weekly streams
-    start afresh each week, so two scenarios run on the same seed share their
-    random numbers wherever, and whenever, they share mechanisms.
-    """
-
-    def __init__(self, seed: int):
-        self.seed = seed
-
-    def stream(self, name: str) -> np.random.Generator:
-        """A fresh generator for the attribute ``name``; the same name gives the same draws."""
-        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(zlib.crc32(name.encode()),)))
-
-    def weekly(self, name: str, week: int) -> np.random.Generator:
-        """A fresh generator for the draws named ``name`` in ``week``: row ``i`` always gets the ``i``-th draw."""
-        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(zlib.crc32(name.encode()), week)))
-
-    def week_of(self, mechanism: str, *, week: int) -> Callable[[str], np.random.Generator]:
-        """``name -> weekly("mechanism.name", week)``: a mechanism's named streams for one week."""
-        return lambda name: self.weekly(f"{mechanism}.{name}", week)
 
 
 class SharedManufacturingModel(mesa.Model):
