@@ -35,9 +35,10 @@ def test_streams_draw_what_numpys_seed_sequence_draws(seed, name, week):
     crc = zlib.crc32(name.encode())
     assert streams.weekly(name, week).random(3).tobytes() == numpy_stream(seed, crc, week).random(3).tobytes()
     assert streams.stream(name).normal(size=2).tobytes() == numpy_stream(seed, crc).normal(size=2).tobytes()
-    assert streams.week_of("demand", week=week)("firm").random() == numpy_stream(
-        seed, zlib.crc32(b"demand.firm"), week
-    ).random()
+    assert (
+        streams.week_of("demand", week=week)("firm").random()
+        == numpy_stream(seed, zlib.crc32(b"demand.firm"), week).random()
+    )
 
 
 def test_streams_use_numpys_seed_sequence_if_the_compiled_hashing_ever_disagrees(monkeypatch):
