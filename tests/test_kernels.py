@@ -16,17 +16,20 @@ from model.economy.kernels import (
     add_at,
     add_by_row,
     any_in_rows,
+    benefit_claimants,
     blend,
     cell_markets,
     column_sums,
     first_within_groups,
     invalid_amounts,
+    job_seekers,
     match_partners,
     per_head,
     row_sums,
     rows_outside,
     searching,
     staff_in_groups,
+    start_the_week,
 )
 from model.economy.ledger import Ledger, add_up
 from model.economy.mechanisms.auction import double_auction
@@ -384,3 +387,55 @@ def test_staff_in_groups_refuses_an_employer_outside_the_table():
     with pytest.raises(IndexError, match="outside the table"):
         staff_in_groups(status, np.array([0, 2]), skill, count, 1)
     assert staff_in_groups(status, np.array([0, -1]), skill, count, 0).size == 0  # only permanent staff are read
+
+
+def worker_tables(draw, n: int, k: int):
+    status = draw(hnp.arrays(np.int8, n, elements=st.integers(0, 4)))
+    employer = draw(hnp.arrays(np.int64, n, elements=st.integers(-1, 50)))
+    skill = draw(hnp.arrays(np.int64, n, elements=st.integers(0, k - 1)))
+    return status, employer, skill
+
+
+@given(st.integers(0, 60), st.integers(1, 6), st.data())
+def test_start_the_week_equals_its_numpy_form(n, k, data):
+    status, employer, skill = worker_tables(data.draw, n, k)
+    training_left = data.draw(hnp.arrays(np.int64, n, elements=st.integers(0, 2)))
+    expected_status = status.copy()
+    roster = np.flatnonzero(status == 0)
+    seekers = ((status == 3) | (status == 1)) & (training_left == 0)
+    expected_status[seekers] = 3
+    got = start_the_week(status, employer, skill, training_left, 0, 3, 1)
+    for got_part, want in zip(got, (roster, employer[roster], skill[roster], seekers)):
+        np.testing.assert_array_equal(got_part, want)
+    np.testing.assert_array_equal(status, expected_status)  # changed in place
+
+
+@given(st.integers(0, 60), st.integers(1, 6), st.data())
+def test_job_seekers_equal_their_numpy_form(n, k, data):
+    seekers = data.draw(hnp.arrays(np.bool_, n))
+    reservation = data.draw(hnp.arrays(np.float64, n, elements=st.sampled_from([0.0, 99.0, 100.0, 100.5, np.inf])))
+    skill = data.draw(hnp.arrays(np.int64, n, elements=st.integers(0, k - 1)))
+    eligible, by_skill = job_seekers(seekers, reservation, 100.0, skill, k)
+    expected = seekers & (reservation <= 100.0)
+    np.testing.assert_array_equal(eligible, expected)
+    np.testing.assert_array_equal(by_skill, np.bincount(skill[expected], minlength=k))
+
+
+@given(st.integers(0, 60), st.data())
+def test_benefit_claimants_equal_their_numpy_form(n, data):
+    status = data.draw(hnp.arrays(np.int8, n, elements=st.integers(0, 4)))
+    roster = np.flatnonzero(data.draw(hnp.arrays(np.bool_, n)))
+    on_payroll = np.zeros(n, bool)
+    on_payroll[roster] = True
+    expected = np.flatnonzero(~on_payroll & ((status == 3) | (status == 0)))
+    np.testing.assert_array_equal(benefit_claimants(status, roster, 3, 0), expected)
+
+
+def test_worker_kernels_refuse_what_is_outside_their_tables():
+    status, rows = np.zeros(3, np.int8), np.zeros(3, np.int64)
+    with pytest.raises(IndexError, match="one entry per worker"):
+        start_the_week(status, rows, rows, np.zeros(2, np.int64), 0, 3, 1)
+    with pytest.raises(IndexError, match="skill is outside"):
+        job_seekers(np.ones(3, bool), np.zeros(3), 1.0, np.array([0, 2, 0]), 2)
+    with pytest.raises(IndexError, match="roster row"):
+        benefit_claimants(status, np.array([3]), 3, 0)

@@ -356,6 +356,101 @@ def searching(
 
 
 @numba.njit(cache=True)
+def start_the_week(
+    status: np.ndarray,
+    employer: np.ndarray,
+    skill: np.ndarray,
+    training_left: np.ndarray,
+    permanent: int,
+    unemployed: int,
+    flexible: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The week's payroll and its seekers, in one pass over the workers.
+
+    Returns the rows of the permanent staff (the ``roster``), their employers and
+    skills, and whether each worker searches this week: the unemployed and last
+    week's flexible workers, unless in training; the seekers' status becomes
+    ``unemployed`` (``status`` is changed in place). Equal to::
+
+        roster = np.flatnonzero(status == permanent)
+        seekers = ((status == unemployed) | (status == flexible)) & (training_left == 0)
+        status[seekers] = unemployed
+        roster, employer[roster], skill[roster], seekers
+    """
+    n = status.size
+    if employer.size != n or skill.size != n or training_left.size != n:
+        raise IndexError("status, employer, skill and training_left must have one entry per worker")
+    on_roster = 0
+    for i in range(n):
+        on_roster += status[i] == permanent
+    roster = np.empty(on_roster, np.int64)
+    roster_employer = np.empty(on_roster, np.int64)
+    roster_skill = np.empty(on_roster, np.int64)
+    seekers = np.zeros(n, np.bool_)
+    found = 0
+    for i in range(n):
+        if status[i] == permanent:
+            roster[found], roster_employer[found], roster_skill[found] = i, employer[i], skill[i]
+            found += 1
+        elif (status[i] == unemployed or status[i] == flexible) and training_left[i] == 0:
+            seekers[i] = True
+            status[i] = unemployed
+    return roster, roster_employer, roster_skill, seekers
+
+
+@numba.njit(cache=True)
+def job_seekers(
+    seekers: np.ndarray, reservation_wage: np.ndarray, wage: float, skill: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The seekers whose reservation wage the ``wage`` meets (a mask), and how many there are of each skill.
+
+    Equal to ``eligible = seekers & (reservation_wage <= wage)`` and
+    ``np.bincount(skill[eligible], minlength=k)``. Raises ``IndexError`` if an
+    eligible seeker's skill is outside ``0 .. k - 1``.
+    """
+    n = seekers.size
+    if reservation_wage.size != n or skill.size != n:
+        raise IndexError("seekers, reservation_wage and skill must have one entry per worker")
+    eligible = np.zeros(n, np.bool_)
+    by_skill = np.zeros(k, np.int64)
+    for i in range(n):
+        if seekers[i] and reservation_wage[i] <= wage:
+            if skill[i] < 0 or skill[i] >= k:
+                raise IndexError("a seeker's skill is outside 0 .. k - 1")
+            eligible[i] = True
+            by_skill[skill[i]] += 1
+    return eligible, by_skill
+
+
+@numba.njit(cache=True)
+def benefit_claimants(status: np.ndarray, roster: np.ndarray, unemployed: int, permanent: int) -> np.ndarray:
+    """Rows of the workers with no pay this week: off this week's payroll (``roster``), unemployed or just hired.
+
+    Equal to::
+
+        on_payroll = np.zeros(status.size, bool)
+        on_payroll[roster] = True
+        np.flatnonzero(~on_payroll & ((status == unemployed) | (status == permanent)))
+    """
+    n = status.size
+    on_payroll = np.zeros(n, np.bool_)
+    for row in roster:
+        if row < 0 or row >= n:
+            raise IndexError("a roster row is outside the workers' table")
+        on_payroll[row] = True
+    count = 0
+    for i in range(n):
+        count += not on_payroll[i] and (status[i] == unemployed or status[i] == permanent)
+    claimants = np.empty(count, np.int64)
+    found = 0
+    for i in range(n):
+        if not on_payroll[i] and (status[i] == unemployed or status[i] == permanent):
+            claimants[found] = i
+            found += 1
+    return claimants
+
+
+@numba.njit(cache=True)
 def staff_in_groups(
     status: np.ndarray, employer: np.ndarray, skill: np.ndarray, count: np.ndarray, permanent: int
 ) -> np.ndarray:

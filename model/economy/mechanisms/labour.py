@@ -47,7 +47,17 @@ import numpy as np
 from scipy.special import ndtri
 
 from ..draws import beta_with_mean, mean_one_lognormal
-from ..kernels import blend, column_sums, first_within_groups, per_head, row_sums, staff_in_groups
+from ..kernels import (
+    benefit_claimants,
+    blend,
+    column_sums,
+    first_within_groups,
+    job_seekers,
+    per_head,
+    row_sums,
+    staff_in_groups,
+    start_the_week,
+)
 from ..ledger import Ledger
 from ..scenario import LabourParams, Scenario
 from ..state import (
@@ -288,16 +298,14 @@ def work_the_week(
     gap = np.maximum(load - regular, 0.0)  # worker-weeks beyond the firm's own workers
     slots = task_slots(gap, regular, params)
 
-    roster = np.flatnonzero(workers.status == PERMANENT)
-    roster_employer, roster_skill = workers.employer[roster], workers.skill[roster]
+    # The payroll is this week's permanent staff; the unemployed and last week's flexible workers search.
+    roster, roster_employer, roster_skill, seekers = start_the_week(
+        workers.status, workers.employer, workers.skill, workers.training_left, PERMANENT, UNEMPLOYED, FLEXIBLE
+    )
     income = np.zeros(workers.n)
     ledger.pay("wage", "firms", "workers", np.full(roster.size, wage), payer_rows=roster_employer, payee_rows=roster)
     income[roster] = wage
     labour_cost = row_sums(staff) * wage
-
-    seekers = (workers.status == UNEMPLOYED) | (workers.status == FLEXIBLE)
-    seekers &= workers.training_left == 0
-    workers.status[seekers] = UNEMPLOYED
 
     dismissed = _review_staffing(firms, workers, week, params, stream("dismissals"))
     severance = np.full(dismissed.size, params.firing_cost_weeks * wage)
@@ -307,10 +315,11 @@ def work_the_week(
     labour_cost += np.bincount(dismissing, weights=severance, minlength=firms.n)
     dismissals = _release(firms, workers, dismissed)
 
-    registered = workers.digital_readiness >= scenario.platforms.min_readiness  # can search on platforms
-    registered &= bool(platform_member.any())
-    eligible = seekers & (workers.reservation_wage <= wage)
-    job_seekers = np.bincount(workers.skill[eligible], minlength=k)
+    if platform_member.any():
+        registered = workers.digital_readiness >= scenario.platforms.min_readiness  # can search on platforms
+    else:
+        registered = np.zeros(workers.n, bool)  # no platform to search on
+    eligible, job_seekers_by_skill = job_seekers(seekers, workers.reservation_wage, wage, workers.skill, k)
     markets = matching.markets_of_the_week(firms, platform_member, registered, params)
     hired, employer = matching.fill_vacancies(firms, workers, eligible.copy(), markets, params, stream("hiring"))
     hiring_cost = _hire(firms, workers, hired, employer, params)
@@ -348,9 +357,7 @@ def work_the_week(
     income[roster] += per_worker
     labour_cost += row_sums(overtime_pay)
 
-    on_payroll = np.zeros(workers.n, bool)
-    on_payroll[roster] = True
-    on_benefit = np.flatnonzero(~on_payroll & ((workers.status == UNEMPLOYED) | (workers.status == PERMANENT)))
+    on_benefit = benefit_claimants(workers.status, roster, UNEMPLOYED, PERMANENT)  # the unemployed and new hires
     benefit = params.unemployment_benefit_yuan_per_week
     ledger.pay("benefit", "government", "workers", np.full(on_benefit.size, benefit), payee_rows=on_benefit)
     income[on_benefit] = benefit
@@ -372,7 +379,9 @@ def work_the_week(
     )
 
     task_seekers = np.bincount(workers.skill[seekers], minlength=k)
-    job_finding = np.divide(hires, job_seekers, out=market.job_finding_ewma.copy(), where=job_seekers > 0)
+    job_finding = np.divide(
+        hires, job_seekers_by_skill, out=market.job_finding_ewma.copy(), where=job_seekers_by_skill > 0
+    )
     task_finding = np.divide(task_workers, task_seekers, out=market.task_finding_ewma.copy(), where=task_seekers > 0)
     unfilled_tasks = np.maximum(column_sums(slots) - task_workers, 0.0)
     statistics = LabourMarket(
