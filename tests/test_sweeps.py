@@ -23,7 +23,7 @@ from model.economy.scenario_files import ScenarioError
 from model.experiments.comparison import replicate_seed
 from model.experiments.engines import run_batch
 from model.experiments.sensitivity import sensitivity_indices
-from model.experiments.store import SweepStoreError
+from model.experiments.store import SweepStoreError, read_manifest
 from model.experiments.sweeps import load_sweep_spec, plan_runs, run_sweep
 from tests.helpers import REPO, SCENARIOS
 
@@ -240,7 +240,8 @@ def test_a_bad_set_on_a_sweep_exits_2_naming_the_key(tmp_path, capsys):
 
 
 def test_ctrl_c_on_a_sweep_says_how_many_runs_were_kept_and_how_to_resume(tmp_path):
-    spec_path = write_spec(tmp_path, replicates=3, steps=300)  # long enough runs for the signal to land mid-sweep
+    # Many more runs than finish before the signal: on a loaded machine a short sweep once finished first.
+    spec_path = write_spec(tmp_path, replicates=12, steps=300)
     out = tmp_path / "interrupted"
     command = [sys.executable, "run.py", "sweep", spec_path, "--out", str(out), "--chunk-runs", "1", "--quiet"]
     process = subprocess.Popen(command, cwd=REPO, start_new_session=True, stderr=subprocess.PIPE, text=True)
@@ -248,12 +249,56 @@ def test_ctrl_c_on_a_sweep_says_how_many_runs_were_kept_and_how_to_resume(tmp_pa
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (manifest.exists() and len(manifest.read_text().splitlines()) >= 2):
         time.sleep(0.05)
+    lines_at_signal = len(manifest.read_text().splitlines()) if manifest.exists() else 0
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's process group
     _, errors = process.communicate(timeout=120)
     kept = len({run for line in manifest.read_text().splitlines() for run in json.loads(line)["status"]})
-    assert process.returncode == 130, errors
+    assert process.returncode == 130, f"{lines_at_signal} chunks committed at the signal, {kept} runs kept; {errors}"
     assert f"interrupted: {kept} finished runs kept in {out}" in errors and "Traceback" not in errors
     assert "--resume" in errors.splitlines()[-1]
+
+
+def test_ctrl_c_that_a_run_swallows_still_stops_the_sweep_and_keeps_finished_runs(tmp_path, monkeypatch):
+    """An interrupt landing as a Numba kernel returns can come back as another error, or not at all."""
+    import model.experiments.engines as engines
+
+    real_run, calls = engines.run_scenario, []
+
+    def run_then_swallow_ctrl_c(*args, **kwargs):
+        calls.append(1)
+        result = real_run(*args, **kwargs)
+        if len(calls) == 2:
+            try:
+                os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, in this (the main) thread
+                time.sleep(1.0)  # the handler runs here
+            except BaseException:  # what a kernel's return path can do to an interrupt
+                pass
+        return result
+
+    monkeypatch.setattr(engines, "run_scenario", run_then_swallow_ctrl_c)
+    spec = load_sweep_spec(write_spec(tmp_path))
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(spec, tmp_path / "out", chunk_runs=1)
+    assert len(calls) == 2  # stopped after the run that swallowed it, not at the end of the sweep
+    kept = {run: status for entry in read_manifest(tmp_path / "out") for run, status in entry["status"].items()}
+    assert list(kept.values()) == ["ok", "ok"]  # both finished runs committed, neither marked failed
+
+
+def test_ctrl_c_wrapped_in_another_error_is_an_interrupt_not_a_failed_run(tmp_path, monkeypatch):
+    import model.experiments.engines as engines
+
+    def interrupted_inside_a_kernel(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise SystemError("CPUDispatcher(...) returned a result with an exception set") from interrupt
+
+    monkeypatch.setattr(engines, "run_scenario", interrupted_inside_a_kernel)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(plan_runs(load_sweep_spec(write_spec(tmp_path)))[:1])
+    monkeypatch.setattr(engines, "run_scenario", lambda *args, **kwargs: 1 / 0)  # a real failure is still data
+    (outcome,) = run_batch(plan_runs(load_sweep_spec(write_spec(tmp_path)))[:1])
+    assert outcome.row["status"] == "failed" and "ZeroDivisionError" in outcome.row["error"]
 
 
 def test_resume_refuses_runs_made_by_other_code(tmp_path, monkeypatch):

@@ -14,8 +14,11 @@ import importlib
 import importlib.util
 import multiprocessing
 import platform as python_platform
+import signal
+import threading
 import time
 import traceback
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -109,7 +112,10 @@ def _run_one(task, versions: dict[str, str]) -> RunOutcome:
             row.update({key: value for key, value in observer.result().items() if isinstance(value, int | float)})
         row.update(status="ok", error="")
         table.insert(0, "run_id", task.run_id)
-    except Exception:  # any failure of a run is data for the user, with its traceback
+    except Exception as error:  # any failure of a run is data for the user, with its traceback
+        if _caused_by_interrupt(error):
+            # Ctrl-C that landed while a compiled kernel was returning comes back wrapped in a SystemError.
+            raise KeyboardInterrupt from error
         table = None
         row.update({metric: float("nan") for metric in task.metrics})
         row.update(status="failed", error=traceback.format_exc())
@@ -117,6 +123,43 @@ def _run_one(task, versions: dict[str, str]) -> RunOutcome:
     row.update(versions)
     gc.collect()  # free this run's model now: memory stays flat over thousands of runs
     return RunOutcome(row, table)
+
+
+def _caused_by_interrupt(error: BaseException | None) -> bool:
+    """Whether a KeyboardInterrupt is somewhere in the chain of causes of ``error``."""
+    while error is not None:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+@contextmanager
+def interrupts_noticed() -> Iterator[Callable[[], bool]]:
+    """Yields a check of whether Ctrl-C (SIGINT) came while inside; Ctrl-C still raises KeyboardInterrupt.
+
+    An interrupt that lands inside a Numba kernel's call can come back as another
+    error, or be dropped, because Python code runs while a kernel returns; a loop
+    over runs asks this check between runs so that Ctrl-C always stops it. Outside
+    the main thread, or where SIGINT has a handler other than Python's default,
+    nothing changes and the check says False.
+    """
+    noticed = threading.Event()
+    if threading.current_thread() is not threading.main_thread() or (
+        signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield noticed.is_set
+        return
+
+    def on_interrupt(signum, frame):
+        noticed.set()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield noticed.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def end_of_run(table, metrics, window: int) -> dict[str, float]:

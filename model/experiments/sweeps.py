@@ -51,7 +51,7 @@ from ..economy.scenario_files import (
     with_changes,
 )
 from .comparison import replicate_seed
-from .engines import RunTask, executor, load_observer, resolve_observer, run_batch
+from .engines import RunTask, executor, interrupts_noticed, load_observer, resolve_observer, run_batch
 from .runs import code_digest
 from .store import SweepStore
 
@@ -344,6 +344,7 @@ def run_sweep(
             buffer, last_commit = [], time.monotonic()
 
     with (
+        interrupts_noticed() as interrupted,
         executor(workers, scheduler, scheduler_file) as (pool, slots),
         tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc="runs", unit="run", disable=not progress) as bar,
     ):
@@ -365,6 +366,8 @@ def run_sweep(
                     buffer.extend(outcomes)
                     bar.update(len(outcomes))
                 flush()
+                if interrupted():  # Ctrl-C that a run swallowed (see interrupts_noticed)
+                    raise KeyboardInterrupt
         finally:
             flush(force=True)  # an interrupted sweep keeps what it finished
     return store.consolidate()
