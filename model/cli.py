@@ -43,6 +43,7 @@ from .economy.scenario_files import (
 )
 from .experiments.calibration import calibrate, load_calibration_spec
 from .experiments.comparison import COST_METRICS, END_WEEKS, compare_scenarios, cost_effectiveness
+from .experiments.engines import caused_by_interrupt
 from .experiments.plots import HEADLINE_METRICS, comparison_figure, cost_effectiveness_figure, sweep_figure
 from .experiments.runs import RunResult, run_scenario, save_comparison_figure, save_run
 from .experiments.sensitivity import SensitivityError, sensitivity_figure, sensitivity_indices
@@ -75,6 +76,11 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as error:
+        if not caused_by_interrupt(error):
+            raise
+        print("interrupted", file=sys.stderr)  # Ctrl-C that came back wrapped by a compiled kernel
+        return 130
 
 
 def _parser(prog: str | None = None) -> argparse.ArgumentParser:

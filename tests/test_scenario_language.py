@@ -358,6 +358,23 @@ def test_an_unwritable_out_is_refused_before_any_week_is_run(tmp_path, capsys, m
     assert "--out" in error and str(out) in error and "Traceback" not in error
 
 
+def test_ctrl_c_wrapped_by_a_compiled_kernel_exits_130_without_a_traceback(tmp_path, capsys, monkeypatch):
+    import model.cli as cli
+
+    def interrupted_inside_a_kernel(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise SystemError("CPUDispatcher(...) returned a result with an exception set") from interrupt
+
+    monkeypatch.setattr(cli, "run_scenario", interrupted_inside_a_kernel)
+    assert main(["run", str(SCENARIOS / "sharing.yaml"), "--out", str(tmp_path / "out")]) == 130
+    assert capsys.readouterr().err.strip() == "interrupted"
+    monkeypatch.setattr(cli, "run_scenario", lambda *args, **kwargs: 1 / 0)
+    with pytest.raises(ZeroDivisionError):  # any other error is still raised, not called an interrupt
+        main(["run", str(SCENARIOS / "sharing.yaml"), "--out", str(tmp_path / "out")])
+
+
 def test_numbers_in_e_notation_are_numbers_and_whole_ones_are_ints():
     assert parse_assignment("size.firms=1e3") == ("size.firms", 1000)
     assert parse_assignment("platforms.commission_rate=2.5E-2") == ("platforms.commission_rate", 0.025)

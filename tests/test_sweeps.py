@@ -244,7 +244,14 @@ def test_ctrl_c_on_a_sweep_says_how_many_runs_were_kept_and_how_to_resume(tmp_pa
     spec_path = write_spec(tmp_path, replicates=12, steps=300)
     out = tmp_path / "interrupted"
     command = [sys.executable, "run.py", "sweep", spec_path, "--out", str(out), "--chunk-runs", "1", "--quiet"]
-    process = subprocess.Popen(command, cwd=REPO, start_new_session=True, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command,
+        cwd=REPO,
+        start_new_session=True,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as from a terminal (see terminal_ctrl_c)
+    )
     manifest = out / "manifest.jsonl"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (manifest.exists() and len(manifest.read_text().splitlines()) >= 2):
@@ -258,6 +265,16 @@ def test_ctrl_c_on_a_sweep_says_how_many_runs_were_kept_and_how_to_resume(tmp_pa
     assert "--resume" in errors.splitlines()[-1]
 
 
+@pytest.fixture
+def terminal_ctrl_c():
+    """Ctrl-C raises KeyboardInterrupt, as in a terminal. A test run started in the background (as CI may be)
+    inherits SIGINT ignored, and Python then leaves it ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.usefixtures("terminal_ctrl_c")
 def test_ctrl_c_that_a_run_swallows_still_stops_the_sweep_and_keeps_finished_runs(tmp_path, monkeypatch):
     """An interrupt landing as a Numba kernel returns can come back as another error, or not at all."""
     import model.experiments.engines as engines

@@ -113,8 +113,7 @@ def _run_one(task, versions: dict[str, str]) -> RunOutcome:
         row.update(status="ok", error="")
         table.insert(0, "run_id", task.run_id)
     except Exception as error:  # any failure of a run is data for the user, with its traceback
-        if _caused_by_interrupt(error):
-            # Ctrl-C that landed while a compiled kernel was returning comes back wrapped in a SystemError.
+        if caused_by_interrupt(error):  # Ctrl-C, not a failure of the run
             raise KeyboardInterrupt from error
         table = None
         row.update({metric: float("nan") for metric in task.metrics})
@@ -125,8 +124,12 @@ def _run_one(task, versions: dict[str, str]) -> RunOutcome:
     return RunOutcome(row, table)
 
 
-def _caused_by_interrupt(error: BaseException | None) -> bool:
-    """Whether a KeyboardInterrupt is somewhere in the chain of causes of ``error``."""
+def caused_by_interrupt(error: BaseException | None) -> bool:
+    """Whether a KeyboardInterrupt is somewhere in the chain of causes of ``error``.
+
+    Ctrl-C that lands while a Numba kernel returns comes back wrapped, as a
+    ``SystemError`` whose cause is the KeyboardInterrupt.
+    """
     while error is not None:
         if isinstance(error, KeyboardInterrupt):
             return True
