@@ -21,3 +21,11 @@ def run(name: str = "sharing", seed: int = 1, weeks: int = 26, **overrides) -> S
     economy = SharedManufacturingModel(scenario(name, **overrides), seed=seed)
     economy.run(weeks)
     return economy
+
+
+def interrupted_inside_a_kernel(*args, **kwargs):
+    """Stands in for a run that Ctrl-C interrupted as a Numba kernel returned: Numba wraps the KeyboardInterrupt."""
+    try:
+        raise KeyboardInterrupt
+    except KeyboardInterrupt as interrupt:
+        raise SystemError("CPUDispatcher(...) returned a result with an exception set") from interrupt

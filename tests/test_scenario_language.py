@@ -17,7 +17,7 @@ from model.cli import main
 from model.economy.scenario import PARAMETER_KEYS, SETUP_ONLY_KEYS, parameters, scenario_json_schema
 from model.economy.scenario_files import ScenarioError, parse_assignment
 from model.experiments.comparison import compare_scenarios
-from tests.helpers import REPO, SCENARIOS
+from tests.helpers import REPO, SCENARIOS, interrupted_inside_a_kernel
 
 SHIPPED = sorted(SCENARIOS.glob("*.yaml")) + sorted((SCENARIOS / "policies").glob("*.yaml"))
 POLICIES = sorted((SCENARIOS / "policies").glob("*.yaml"))
@@ -360,12 +360,6 @@ def test_an_unwritable_out_is_refused_before_any_week_is_run(tmp_path, capsys, m
 
 def test_ctrl_c_wrapped_by_a_compiled_kernel_exits_130_without_a_traceback(tmp_path, capsys, monkeypatch):
     import model.cli as cli
-
-    def interrupted_inside_a_kernel(*args, **kwargs):
-        try:
-            raise KeyboardInterrupt
-        except KeyboardInterrupt as interrupt:
-            raise SystemError("CPUDispatcher(...) returned a result with an exception set") from interrupt
 
     monkeypatch.setattr(cli, "run_scenario", interrupted_inside_a_kernel)
     assert main(["run", str(SCENARIOS / "sharing.yaml"), "--out", str(tmp_path / "out")]) == 130

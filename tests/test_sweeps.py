@@ -25,7 +25,7 @@ from model.experiments.engines import run_batch
 from model.experiments.sensitivity import sensitivity_indices
 from model.experiments.store import SweepStoreError, read_manifest
 from model.experiments.sweeps import load_sweep_spec, plan_runs, run_sweep
-from tests.helpers import REPO, SCENARIOS
+from tests.helpers import REPO, SCENARIOS, interrupted_inside_a_kernel
 
 CONTENT = ["run_id", "point", "replicate", "seed", "steps", "status", "utilisation_mean", "platform_share"]
 
@@ -303,12 +303,6 @@ def test_ctrl_c_that_a_run_swallows_still_stops_the_sweep_and_keeps_finished_run
 
 def test_ctrl_c_wrapped_in_another_error_is_an_interrupt_not_a_failed_run(tmp_path, monkeypatch):
     import model.experiments.engines as engines
-
-    def interrupted_inside_a_kernel(*args, **kwargs):
-        try:
-            raise KeyboardInterrupt
-        except KeyboardInterrupt as interrupt:
-            raise SystemError("CPUDispatcher(...) returned a result with an exception set") from interrupt
 
     monkeypatch.setattr(engines, "run_scenario", interrupted_inside_a_kernel)
     with pytest.raises(KeyboardInterrupt):
