@@ -23,10 +23,9 @@ def numpy_stream(seed: int, *key: int) -> np.random.Generator:
     st.lists(st.integers(0, 2**70), min_size=1, max_size=4),
 )
 def test_seed_state_is_numpys_for_any_seed_and_spawn_key(seed, key):
-    words = draws._words(seed)
-    entropy = words + [0] * (4 - len(words)) + [word for part in key for word in draws._words(part)]
+    entropy = draws._entropy(draws._words(seed), tuple(key))
     expected = np.random.SeedSequence(seed, spawn_key=tuple(key)).generate_state(4, np.uint64)
-    assert seed_sequence_state(np.array(entropy, np.uint64)).tobytes() == expected.tobytes()
+    assert seed_sequence_state(entropy).tobytes() == expected.tobytes()
 
 
 @given(st.integers(0, 2**128), st.text(max_size=30), st.integers(0, 5_000))

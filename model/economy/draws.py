@@ -37,8 +37,7 @@ class RandomStreams:
 
     def __init__(self, seed: int):
         self.seed = seed
-        words = _words(seed)
-        self._seed_words = words + [0] * (_POOL_WORDS - len(words))  # SeedSequence pads them before a spawn key
+        self._seed_words = _words(seed)
         self._name_words: dict[str, int] = {}
 
     def stream(self, name: str) -> np.random.Generator:
@@ -59,8 +58,7 @@ class RandomStreams:
             name_word = self._name_words[name] = zlib.crc32(name.encode())
         if not _compiled_seeding_agrees():
             return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(name_word, *weeks)))
-        entropy = self._seed_words + [name_word] + [word for week in weeks for word in _words(week)]
-        state = seed_sequence_state(np.array(entropy, np.uint64))
+        state = seed_sequence_state(_entropy(self._seed_words, (name_word, *weeks)))
         return np.random.Generator(np.random.PCG64(_GeneratedState(state)))
 
 
@@ -77,6 +75,13 @@ def _words(value: int) -> list[int]:
         words.append(value & 0xFFFFFFFF)
         value >>= 32
     return words
+
+
+def _entropy(seed_words: list[int], spawn_key: tuple[int, ...]) -> np.ndarray:
+    """What SeedSequence assembles from a seed and a spawn key: the seed's words, padded with zeros to four
+    (as SeedSequence pads them when a spawn key follows), then each part of the key's words."""
+    padding = [0] * (_POOL_WORDS - len(seed_words))
+    return np.array(seed_words + padding + [word for part in spawn_key for word in _words(part)], np.uint64)
 
 
 class _GeneratedState(ISeedSequence):
@@ -96,11 +101,8 @@ def _compiled_seeding_agrees() -> bool:
     """Whether the compiled seeding gives NumPy's SeedSequence state, on seeds of one to five words."""
     for seed in (0, 1, 2**32 - 1, 2**40 + 7, 2**127 + 3, 2**150 + 11):
         for key in ((0,), (zlib.crc32(b"a"), 519), (2**31, 2**33)):
-            words = _words(seed)
-            words += [0] * (_POOL_WORDS - len(words))
-            entropy = words + [word for part in key for word in _words(part)]
             expected = np.random.SeedSequence(seed, spawn_key=key).generate_state(_POOL_WORDS, np.uint64)
-            if not np.array_equal(seed_sequence_state(np.array(entropy, np.uint64)), expected):
+            if not np.array_equal(seed_sequence_state(_entropy(_words(seed), key)), expected):
                 return False
     return True
 
